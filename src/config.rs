@@ -1,0 +1,300 @@
+//! Configuration: environment over a TOML file over defaults, parsed and validated
+//! once at start. Every bad value is reported with the key it came from and why it
+//! was refused, all at once, so a newcomer fixes them in one go. Past `Settings::load`
+//! the rest of the program trusts the values.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Default file read when `BUDGETWATCH_CONFIG` does not name one (if it exists).
+pub const DEFAULT_CONFIG_FILE: &str = "budgetwatch.toml";
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/budgetwatch";
+pub const DEFAULT_DEMO_PASSWORD: &str = "demo-password";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// JSON lines when standard output is not a terminal, human text when it is.
+    Auto,
+    Json,
+    Text,
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub database_url: String,
+    pub host: String,
+    pub port: u16,
+    pub pool_size: u32,
+    pub pool_timeout: Duration,
+    pub log_format: LogFormat,
+    pub log_filter: String,
+    pub demo_password: String,
+    /// Worker threads of the HTTP server; 0 means one per core.
+    pub workers: usize,
+}
+
+/// One setting: its name in the environment, its name in the file, its default.
+struct Key {
+    env: &'static str,
+    file: &'static str,
+    default: &'static str,
+}
+
+const KEYS: &[Key] = &[
+    Key { env: "DATABASE_URL", file: "database_url", default: DEFAULT_DATABASE_URL },
+    Key { env: "BUDGETWATCH_HOST", file: "host", default: "127.0.0.1" },
+    Key { env: "BUDGETWATCH_PORT", file: "port", default: "8080" },
+    Key { env: "BUDGETWATCH_POOL_SIZE", file: "pool_size", default: "10" },
+    Key { env: "BUDGETWATCH_POOL_TIMEOUT_MS", file: "pool_timeout_ms", default: "2000" },
+    Key { env: "BUDGETWATCH_LOG_FORMAT", file: "log_format", default: "auto" },
+    Key { env: "BUDGETWATCH_LOG", file: "log", default: "info" },
+    Key { env: "BUDGETWATCH_DEMO_PASSWORD", file: "demo_password", default: DEFAULT_DEMO_PASSWORD },
+    Key { env: "BUDGETWATCH_WORKERS", file: "workers", default: "0" },
+];
+
+/// Where a value came from, for error messages.
+#[derive(Clone, Debug)]
+enum Source {
+    Env(&'static str),
+    File(PathBuf, &'static str),
+    Default(&'static str),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Env(k) => write!(f, "environment variable {k}"),
+            Source::File(p, k) => write!(f, "{k} in {}", p.display()),
+            Source::Default(k) => write!(f, "default of {k}"),
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub problems: Vec<String>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid configuration: {}", self.problems.join("; "))
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Settings {
+    /// Loads from the process environment and the file it names (or the default
+    /// file when present).
+    pub fn from_env() -> Result<Settings, ConfigError> {
+        let lookup = |k: &str| std::env::var(k).ok();
+        let file = match lookup("BUDGETWATCH_CONFIG") {
+            Some(p) if !p.is_empty() => Some(PathBuf::from(p)),
+            _ => {
+                let p = PathBuf::from(DEFAULT_CONFIG_FILE);
+                p.exists().then_some(p)
+            }
+        };
+        Settings::load(&lookup, file.as_deref())
+    }
+
+    /// The pure core of loading: `env` answers environment look-ups, `file` is an
+    /// optional TOML file whose keys are the lower-case names in `KEYS`.
+    pub fn load(env: &dyn Fn(&str) -> Option<String>, file: Option<&Path>) -> Result<Settings, ConfigError> {
+        let mut problems = Vec::new();
+        let file_values = match file {
+            Some(path) => read_file(path).unwrap_or_else(|e| {
+                problems.push(e);
+                BTreeMap::new()
+            }),
+            None => BTreeMap::new(),
+        };
+        let raw = |name: &str| -> (String, Source) {
+            let key = KEYS.iter().find(|k| k.file == name).expect("known key");
+            if let Some(v) = env(key.env) {
+                return (v, Source::Env(key.env));
+            }
+            if let (Some(v), Some(path)) = (file_values.get(key.file), file) {
+                return (v.clone(), Source::File(path.to_path_buf(), key.file));
+            }
+            (key.default.to_string(), Source::Default(key.env))
+        };
+
+        let (database_url, src) = raw("database_url");
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            problems.push(format!("{src}: {database_url:?} is not a postgres:// URL"));
+        }
+        let (host, src) = raw("host");
+        if host.trim().is_empty() || host.contains(char::is_whitespace) {
+            problems.push(format!("{src}: {host:?} is not a host name or address"));
+        }
+        let port = parse_num::<u16>(
+            raw("port"),
+            0,
+            u16::MAX as u64,
+            "a port number (0-65535; 0 picks a free one)",
+            &mut problems,
+        );
+        let pool_size = parse_num::<u32>(raw("pool_size"), 1, 500, "a pool size from 1 to 500", &mut problems);
+        let pool_timeout_ms =
+            parse_num::<u64>(raw("pool_timeout_ms"), 50, 60_000, "milliseconds from 50 to 60000", &mut problems);
+        let workers =
+            parse_num::<usize>(raw("workers"), 0, 256, "a thread count from 0 (one per core) to 256", &mut problems);
+        let (fmt_raw, src) = raw("log_format");
+        let log_format = match fmt_raw.to_ascii_lowercase().as_str() {
+            "auto" => LogFormat::Auto,
+            "json" => LogFormat::Json,
+            "text" => LogFormat::Text,
+            _ => {
+                problems.push(format!("{src}: {fmt_raw:?} is not one of auto, json, text"));
+                LogFormat::Auto
+            }
+        };
+        let (log_filter, src) = raw("log");
+        if tracing_subscriber::EnvFilter::try_new(&log_filter).is_err() {
+            problems.push(format!("{src}: {log_filter:?} is not a log filter (e.g. info or budgetwatch=debug)"));
+        }
+        let (demo_password, src) = raw("demo_password");
+        if demo_password.chars().count() < 10 {
+            problems.push(format!("{src}: the demo password must have at least 10 characters"));
+        }
+
+        if !problems.is_empty() {
+            return Err(ConfigError { problems });
+        }
+        Ok(Settings {
+            database_url,
+            host,
+            port,
+            pool_size,
+            pool_timeout: Duration::from_millis(pool_timeout_ms),
+            log_format,
+            log_filter,
+            demo_password,
+            workers,
+        })
+    }
+
+    /// `DATABASE_URL` with any password hidden, for logs and messages.
+    pub fn database_url_redacted(&self) -> String {
+        redact_url(&self.database_url)
+    }
+}
+
+fn parse_num<T: TryFrom<u64> + Default>(
+    (value, src): (String, Source),
+    min: u64,
+    max: u64,
+    what: &str,
+    problems: &mut Vec<String>,
+) -> T {
+    match value.trim().parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => T::try_from(n).unwrap_or_default(),
+        _ => {
+            problems.push(format!("{src}: {value:?} is not {what}"));
+            T::default()
+        }
+    }
+}
+
+fn read_file(path: &Path) -> Result<BTreeMap<String, String>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("config file {}: {e}", path.display()))?;
+    let table: toml::Table =
+        text.parse().map_err(|e: toml::de::Error| format!("config file {}: {}", path.display(), e.message()))?;
+    let mut out = BTreeMap::new();
+    for (k, v) in table {
+        if !KEYS.iter().any(|key| key.file == k) {
+            let known: Vec<_> = KEYS.iter().map(|k| k.file).collect();
+            return Err(format!("config file {}: unknown key {k:?} (known: {})", path.display(), known.join(", ")));
+        }
+        let s = match v {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            other => {
+                return Err(format!(
+                    "config file {}: {k} must be a string or a number, not a {}",
+                    path.display(),
+                    other.type_str()
+                ))
+            }
+        };
+        out.insert(k, s);
+    }
+    Ok(out)
+}
+
+/// Replaces the password of a URL's user-info with `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else { return url.to_string() };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    match (authority.rfind('@'), authority.find(':')) {
+        (Some(at), Some(colon)) if colon < at => {
+            format!("{}{}:***{}", &url[..scheme_end + 3], &authority[..colon], &rest[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+    }
+
+    #[test]
+    fn defaults_apply_when_nothing_is_set() {
+        let s = Settings::load(&env_of(&[]), None).unwrap();
+        assert_eq!(s.port, 8080);
+        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(s.pool_timeout, Duration::from_millis(2000));
+        assert_eq!(s.demo_password, "demo-password");
+    }
+
+    #[test]
+    fn every_bad_value_is_named_with_its_source() {
+        let err = Settings::load(
+            &env_of(&[
+                ("BUDGETWATCH_PORT", "eighty"),
+                ("BUDGETWATCH_POOL_SIZE", "0"),
+                ("DATABASE_URL", "mysql://x"),
+                ("BUDGETWATCH_LOG_FORMAT", "xml"),
+            ]),
+            None,
+        )
+        .unwrap_err();
+        let all = err.to_string();
+        assert_eq!(err.problems.len(), 4, "{all}");
+        assert!(all.contains("BUDGETWATCH_PORT") && all.contains("eighty"), "{all}");
+        assert!(all.contains("BUDGETWATCH_POOL_SIZE"), "{all}");
+        assert!(all.contains("DATABASE_URL") && all.contains("postgres://"), "{all}");
+        assert!(all.contains("BUDGETWATCH_LOG_FORMAT"), "{all}");
+    }
+
+    #[test]
+    fn environment_wins_over_file_which_wins_over_defaults() {
+        let dir = std::env::temp_dir().join(format!("bw-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("budgetwatch.toml");
+        std::fs::write(&path, "port = 9000\npool_size = 3\n").unwrap();
+        let s = Settings::load(&env_of(&[("BUDGETWATCH_PORT", "9100")]), Some(&path)).unwrap();
+        assert_eq!(s.port, 9100);
+        assert_eq!(s.pool_size, 3);
+        assert_eq!(s.host, "127.0.0.1");
+        std::fs::write(&path, "prot = 9000\n").unwrap();
+        let err = Settings::load(&env_of(&[]), Some(&path)).unwrap_err();
+        assert!(err.to_string().contains("unknown key \"prot\""), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_password_in_the_database_url_is_never_shown() {
+        assert_eq!(redact_url("postgres://bw:s3cret@db:5432/bw"), "postgres://bw:***@db:5432/bw");
+        assert_eq!(redact_url("postgres://postgres@127.0.0.1/bw"), "postgres://postgres@127.0.0.1/bw");
+    }
+}

@@ -1,0 +1,119 @@
+//! The database edge: the r2d2 pool of diesel connections, the migrations embedded
+//! in the binary, creating the database when it is missing, and `blocking`, the one
+//! way async code reaches the database.
+//!
+//! Invariants: diesel and r2d2 block, so no async task calls them directly; every
+//! use goes through `blocking`, which runs on actix's blocking pool carrying the
+//! caller's tracing span. The pool's connection timeout is short, so a database that
+//! is down or a pool that is exhausted answers 503 in seconds instead of hanging.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use tracing::Instrument;
+
+use crate::config::{redact_url, Settings};
+use crate::error::AppError;
+
+pub type PgPool = Pool<ConnectionManager<PgConnection>>;
+pub type PgPooled = PooledConnection<ConnectionManager<PgConnection>>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// Builds the pool without waiting for the database: the server starts and answers
+/// `/healthz` even while PostgreSQL is still coming up; `/readyz` tells the truth.
+pub fn build_pool(settings: &Settings) -> PgPool {
+    let manager = ConnectionManager::<PgConnection>::new(&settings.database_url);
+    Pool::builder()
+        .max_size(settings.pool_size)
+        .min_idle(Some(settings.pool_size.min(2)))
+        .connection_timeout(settings.pool_timeout)
+        .test_on_check_out(true)
+        .build_unchecked(manager)
+}
+
+/// Applies every pending embedded migration; returns how many ran.
+pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<usize> {
+    // Two replicas starting together must not both migrate: serialize on a lock.
+    conn.batch_execute("SELECT pg_advisory_lock(7263581)").context("taking the migration lock")?;
+    let result = conn.run_pending_migrations(MIGRATIONS).map(|v| v.len());
+    conn.batch_execute("SELECT pg_advisory_unlock(7263581)").context("releasing the migration lock")?;
+    result.map_err(|e| anyhow::anyhow!("running migrations: {e}"))
+}
+
+/// Connects to `url`, creating its database first if the server says it does not
+/// exist. Other failures (server down, wrong credentials) are returned as they are.
+pub fn connect_creating(url: &str) -> anyhow::Result<PgConnection> {
+    match PgConnection::establish(url) {
+        Ok(c) => Ok(c),
+        Err(diesel::ConnectionError::BadConnection(msg)) if msg.contains("does not exist") => {
+            let (server_url, name) = split_database(url).context("DATABASE_URL has no database name")?;
+            let mut admin = PgConnection::establish(&server_url)
+                .with_context(|| format!("connecting to {} to create database {name}", redact_url(&server_url)))?;
+            let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+            match admin.batch_execute(&format!("CREATE DATABASE {quoted}")) {
+                Ok(()) => tracing::info!(database = %name, "created database"),
+                // Someone else created it between our two attempts: fine.
+                Err(e) if e.to_string().contains("already exists") => {}
+                Err(e) => return Err(e).with_context(|| format!("creating database {name}")),
+            }
+            PgConnection::establish(url).with_context(|| format!("connecting to {}", redact_url(url)))
+        }
+        Err(e) => Err(anyhow::anyhow!("cannot connect to {}: {}", redact_url(url), e.to_string().trim())),
+    }
+}
+
+/// Splits `postgres://…/name?params` into the same URL for the `postgres`
+/// maintenance database and `name`.
+pub fn split_database(url: &str) -> Option<(String, String)> {
+    let scheme_end = url.find("://")? + 3;
+    let slash = scheme_end + url[scheme_end..].find('/')?;
+    let (path, query) = match url[slash + 1..].find('?') {
+        Some(q) => (&url[slash + 1..slash + 1 + q], &url[slash + 1 + q..]),
+        None => (&url[slash + 1..], ""),
+    };
+    if path.is_empty() {
+        return None;
+    }
+    Some((format!("{}/postgres{}", &url[..slash], query), path.to_string()))
+}
+
+/// Runs `f` with a pooled connection on the blocking thread pool, inside the
+/// caller's span. Pool timeouts become 503.
+pub async fn blocking<T, F>(pool: &PgPool, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut PgPooled) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    let span = tracing::Span::current();
+    actix_web::web::block(move || {
+        let _entered = span.enter();
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .instrument(tracing::Span::current())
+    .await?
+}
+
+/// How long to wait for the database at start before giving up with a message.
+pub const STARTUP_WAIT: Duration = Duration::from_secs(10);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_maintenance_url_keeps_server_and_parameters() {
+        assert_eq!(
+            split_database("postgres://u:p@h:5432/bw?sslmode=disable"),
+            Some(("postgres://u:p@h:5432/postgres?sslmode=disable".into(), "bw".into()))
+        );
+        assert_eq!(split_database("postgres://h/"), None);
+    }
+}

@@ -1,0 +1,11 @@
+//! The demo office: twelve bureaus (the seed report's four among them), 48 action-plan
+//! items a year over all five expense categories, FY2565 to the year holding today,
+//! monthly reports with revisions and Thai narratives, and the demo sign-ins.
+//! `generate` computes the figures (pure, deterministic for a given date); `load`
+//! writes what is not there yet, in one transaction, so loading twice changes nothing.
+
+pub mod data;
+pub mod generate;
+pub mod load;
+
+pub use load::{load, sign_ins, LoadSummary};

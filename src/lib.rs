@@ -1,0 +1,17 @@
+//! budgetwatch: budget-disbursement monitoring for Thai public bodies.
+//!
+//! The crate is one library with a thin binary (`src/main.rs`). `docs/ARCHITECTURE.md`
+//! is the map; the short version: `domain` is pure (no actix, no diesel), `db` owns
+//! the pool and migrations, `startup` wires HTTP routes onto them, `demo` writes the
+//! demo office through diesel, and `cli` turns the command line into calls.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod ops;
+pub mod schema;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,45 @@
+//! `/healthz`, `/readyz` and `/metrics`.
+
+use actix_web::{get, web, HttpResponse};
+use diesel::connection::SimpleConnection;
+use serde_json::json;
+
+use crate::db;
+use crate::error::AppError;
+use crate::ops::metrics::PoolState;
+use crate::startup::AppState;
+
+/// The process is up and serving; says nothing about the database.
+#[get("/healthz")]
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+/// Ready to serve: the database answers a query within the pool timeout.
+#[get("/readyz")]
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let probe = db::blocking(&state.pool, |conn| {
+        conn.batch_execute("SELECT 1").map_err(|e| AppError::Unavailable(e.to_string()))
+    })
+    .await;
+    match probe {
+        Ok(()) => HttpResponse::Ok().json(json!({"status": "ready"})),
+        Err(e) => {
+            tracing::warn!(reason = %e, "not ready");
+            HttpResponse::ServiceUnavailable()
+                .insert_header(("Retry-After", "1"))
+                .json(json!({"status": "unavailable", "reason": "the database does not answer"}))
+        }
+    }
+}
+
+#[get("/metrics")]
+async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let s = state.pool.state();
+    let pool = PoolState { connections: s.connections, idle: s.idle_connections, max_size: state.pool.max_size() };
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(state.metrics.render(&pool))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(healthz).service(readyz).service(metrics);
+}

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod ops;
+pub mod pages;
 pub mod schema;
 pub mod startup;
 pub mod telemetry;

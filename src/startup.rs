@@ -12,8 +12,8 @@ use anyhow::Context;
 use crate::config::Settings;
 use crate::db::{self, PgPool};
 use crate::error::{self, AppError};
-use crate::ops;
 use crate::ops::metrics::Metrics;
+use crate::{ops, pages};
 
 /// What every handler may reach: shared, cheap to clone, nothing a replica would
 /// need from another (all state that matters lives in PostgreSQL).
@@ -78,7 +78,7 @@ impl Application {
 
 /// Every route of the service, in one place.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.configure(ops::routes::configure);
+    cfg.configure(ops::routes::configure).configure(pages::configure);
 }
 
 /// Creates the database when missing and applies pending migrations; returns how

@@ -117,6 +117,24 @@ pub fn fixed2(d: Decimal) -> String {
     round_output(d).to_string()
 }
 
+/// `1,234,567.50`: two places and thousands separators, for pages and documents.
+pub fn format_baht(d: Decimal) -> String {
+    let text = fixed2(d);
+    let (sign, text) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest.to_string()),
+        None => ("", text),
+    };
+    let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}.{frac}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +167,14 @@ mod tests {
         assert_eq!(rate(dec("97"), dec("100")), Some(dec("97")));
         assert_eq!(rate(dec("1"), dec("0")), None);
         assert_eq!(fixed2(rate(dec("1"), dec("3")).unwrap()), "33.33");
+    }
+
+    #[test]
+    fn baht_are_grouped_by_thousands() {
+        assert_eq!(format_baht(dec("1234567.5")), "1,234,567.50");
+        assert_eq!(format_baht(dec("999")), "999.00");
+        assert_eq!(format_baht(dec("-1000")), "-1,000.00");
+        assert_eq!(format_baht(dec("0")), "0.00");
     }
 
     #[test]

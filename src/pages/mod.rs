@@ -1,0 +1,119 @@
+//! Server-rendered pages. For now the front page: what the service holds, per
+//! fiscal year, from one aggregate query, and where the operations endpoints are.
+//! Pages link one stylesheet from `assets/` and carry no inline script or style.
+
+use actix_web::{get, web, HttpResponse};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Numeric};
+use rust_decimal::Decimal;
+
+use crate::db;
+use crate::domain::money::format_baht;
+use crate::error::AppError;
+use crate::startup::AppState;
+
+const SITE_CSS: &str = include_str!("../../assets/css/site.css");
+
+#[derive(QueryableByName, Debug)]
+pub struct YearRow {
+    #[diesel(sql_type = Integer)]
+    pub fiscal_year: i32,
+    #[diesel(sql_type = BigInt)]
+    pub bureaus: i64,
+    #[diesel(sql_type = BigInt)]
+    pub projects: i64,
+    #[diesel(sql_type = Numeric)]
+    pub allocation: Decimal,
+    #[diesel(sql_type = BigInt)]
+    pub submitted: i64,
+    #[diesel(sql_type = BigInt)]
+    pub months_reported: i64,
+}
+
+/// Per fiscal year: bureaus and projects in the plan, the allocation with every
+/// adjustment entered so far, and
+/// submitted reports — one query whatever the number of years or bureaus.
+pub fn year_overview(conn: &mut PgConnection) -> QueryResult<Vec<YearRow>> {
+    diesel::sql_query(
+        "SELECT f.id AS fiscal_year,
+                coalesce(p.bureaus, 0) AS bureaus, coalesce(p.projects, 0) AS projects,
+                coalesce(p.allocation, 0) AS allocation,
+                coalesce(r.submitted, 0) AS submitted, coalesce(r.months, 0) AS months_reported
+         FROM fiscal_years f
+         LEFT JOIN (SELECT q.fiscal_year, count(DISTINCT q.bureau_id) AS bureaus, count(*) AS projects,
+                           sum(q.allocation + coalesce(a.total, 0)) AS allocation
+                    FROM projects q
+                    LEFT JOIN (SELECT project_id, sum(amount) AS total FROM allocation_adjustments
+                               GROUP BY project_id) a ON a.project_id = q.id
+                    GROUP BY q.fiscal_year) p ON p.fiscal_year = f.id
+         LEFT JOIN (SELECT fiscal_year, count(*) FILTER (WHERE submitted_revision_id IS NOT NULL) AS submitted,
+                           count(DISTINCT month) FILTER (WHERE submitted_revision_id IS NOT NULL) AS months
+                    FROM reports GROUP BY fiscal_year) r ON r.fiscal_year = f.id
+         ORDER BY f.id DESC",
+    )
+    .load(conn)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn render_index(rows: &[YearRow]) -> String {
+    let mut body = String::new();
+    if rows.is_empty() {
+        body.push_str(
+            "<p>ยังไม่มีปีงบประมาณในระบบ — โหลดข้อมูลตัวอย่างด้วย <code>./run demo</code> \
+             หรือให้สำนักนโยบายและยุทธศาสตร์สร้างปีงบประมาณ</p>",
+        );
+    } else {
+        body.push_str(
+            "<table><caption>ปีงบประมาณในระบบ <span lang=\"en\">(fiscal years on record)</span></caption>\
+             <thead><tr><th scope=\"col\">ปีงบประมาณ</th><th scope=\"col\">สำนัก/หน่วย</th>\
+             <th scope=\"col\">โครงการ/กิจกรรม</th><th scope=\"col\">งบประมาณหลังปรับโอน (บาท)</th>\
+             <th scope=\"col\">รายงานที่ส่งแล้ว</th><th scope=\"col\">เดือนที่มีรายงาน</th></tr></thead><tbody>",
+        );
+        for r in rows {
+            body.push_str(&format!(
+                "<tr><th scope=\"row\">พ.ศ. {}</th><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+                 <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} / 12</td></tr>",
+                r.fiscal_year,
+                r.bureaus,
+                r.projects,
+                escape(&format_baht(r.allocation)),
+                r.submitted,
+                r.months_reported
+            ));
+        }
+        body.push_str("</tbody></table>");
+    }
+    format!(
+        "<!doctype html><html lang=\"th\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>budgetwatch · ระบบติดตามผลการเบิกจ่ายงบประมาณ</title>\
+         <link rel=\"stylesheet\" href=\"/assets/site.css\"></head><body>\
+         <header><p class=\"brand\">budgetwatch</p><h1>ระบบติดตามผลการเบิกจ่ายงบประมาณ</h1>\
+         <p class=\"lead\">ติดตามผลการเบิกจ่ายและการก่อหนี้ผูกพันรายเดือนของสำนัก/หน่วย เทียบกับแผนปฏิบัติการประจำปี \
+         เป้าหมายการเบิกจ่ายของคณะรัฐมนตรี และเป้าหมายร้อยละ 97 ตามคำรับรองการปฏิบัติราชการ</p></header>\
+         <main>{body}</main>\
+         <footer><nav aria-label=\"สถานะระบบ\"><a href=\"/healthz\">healthz</a> · <a href=\"/readyz\">readyz</a> · \
+         <a href=\"/metrics\">metrics</a></nav></footer></body></html>"
+    )
+}
+
+#[get("/")]
+async fn index(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let rows = db::blocking(&state.pool, |conn| Ok(year_overview(conn)?)).await?;
+    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(render_index(&rows)))
+}
+
+#[get("/assets/site.css")]
+async fn site_css() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(SITE_CSS)
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(index).service(site_css);
+}

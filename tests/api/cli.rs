@@ -1,0 +1,88 @@
+//! The binary as a script or a newcomer meets it: exit codes and one-line reasons.
+
+use std::process::Command;
+
+use crate::helpers::{server_url, TestDb};
+
+fn budgetwatch() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_budgetwatch"));
+    c.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default()).env("BUDGETWATCH_LOG", "off");
+    c
+}
+
+#[test]
+fn a_bad_configuration_value_exits_2_with_one_line_naming_it() {
+    let out = budgetwatch()
+        .args(["migrate"])
+        .env("BUDGETWATCH_PORT", "eighty")
+        .env("BUDGETWATCH_POOL_SIZE", "-1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("budgetwatch: invalid configuration"), "{stderr}");
+    assert!(stderr.contains("BUDGETWATCH_PORT") && stderr.contains("eighty"), "{stderr}");
+    assert!(stderr.contains("BUDGETWATCH_POOL_SIZE"), "{stderr}");
+}
+
+#[test]
+fn a_bad_config_file_is_named() {
+    let dir = std::env::temp_dir().join(format!("bw-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.toml");
+    std::fs::write(&file, "port = [1]\n").unwrap();
+    let out = budgetwatch().args(["migrate"]).env("BUDGETWATCH_CONFIG", &file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("bad.toml") && stderr.contains("port"), "{stderr}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn an_unreachable_database_exits_1_with_one_line() {
+    let out = budgetwatch()
+        .args(["migrate"])
+        .env("DATABASE_URL", "postgres://postgres:secret@127.0.0.1:1/nowhere")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("cannot connect to postgres://postgres:***@127.0.0.1:1/nowhere"), "{stderr}");
+    assert!(!stderr.contains("secret"), "{stderr}");
+}
+
+#[test]
+fn migrate_creates_a_missing_database_and_is_idempotent() {
+    let db = TestDb::absent();
+    assert!(!db.exists());
+    let out = budgetwatch().args(["migrate"]).env("DATABASE_URL", &db.url).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(db.exists());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("migrations applied: 4"), "{stdout}");
+    let again = budgetwatch().args(["migrate"]).env("DATABASE_URL", &db.url).output().unwrap();
+    assert!(String::from_utf8(again.stdout).unwrap().contains("migrations applied: 0"));
+}
+
+#[test]
+fn demo_without_serving_loads_and_prints_every_sign_in() {
+    let db = TestDb::fresh();
+    let out = budgetwatch()
+        .args(["demo", "--no-serve", "--today", "2026-11-24"])
+        .env("DATABASE_URL", &db.url)
+        .env("BUDGETWATCH_DEMO_PASSWORD", "another-secret-1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    for user in ["admin", "strategy", "finance", "executive", "sg", "auditor", "reporter-psb", "reporter-hric"] {
+        assert!(stdout.lines().any(|l| l.split_whitespace().next() == Some(user)), "{user} missing in {stdout}");
+    }
+    assert!(stdout.contains("another-secret-1"), "{stdout}");
+    let bad =
+        budgetwatch().args(["demo", "--today", "24/11/2026"]).env("DATABASE_URL", server_url("x")).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8(bad.stderr).unwrap().contains("YYYY-MM-DD"));
+}

@@ -1,0 +1,215 @@
+//! Test harness. `TestDb::fresh()` clones a database from a template that holds
+//! every migration (built once per migration set, under an advisory lock so that
+//! parallel test processes agree), and drops it when the test ends. `spawn_app`
+//! starts the real application on a free loopback port against such a database.
+//!
+//! The server is found through `TEST_DATABASE_URL` (any database on it; default
+//! `postgres://postgres@127.0.0.1:5432/postgres`).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
+
+use budgetwatch::config::Settings;
+use budgetwatch::startup::Application;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use diesel_migrations::MigrationHarness;
+
+pub fn server_url(database: &str) -> String {
+    let base = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string());
+    let (maintenance, _) = budgetwatch::db::split_database(&base).expect("TEST_DATABASE_URL names a database");
+    let at = maintenance.rfind("/postgres").expect("maintenance URL ends with /postgres");
+    format!("{}/{database}{}", &maintenance[..at], &maintenance[at + "/postgres".len()..])
+}
+
+pub fn admin() -> PgConnection {
+    PgConnection::establish(&server_url("postgres"))
+        .expect("PostgreSQL must be reachable for the tests (./run test starts it)")
+}
+
+/// A hash of the migration files: a new or changed migration gets a new template.
+fn migrations_fingerprint() -> u64 {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut entries: Vec<_> = walk(&dir);
+    entries.sort();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for path in entries {
+        let bytes = std::fs::read(&path).expect("readable migration");
+        for b in path.strip_prefix(&dir).unwrap().to_string_lossy().bytes().chain(bytes) {
+            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("migrations directory") {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+fn template() -> &'static str {
+    static NAME: OnceLock<String> = OnceLock::new();
+    NAME.get_or_init(|| {
+        let name = format!("bw_template_{:016x}", migrations_fingerprint());
+        let mut admin = admin();
+        admin.batch_execute("SELECT pg_advisory_lock(90210)").unwrap();
+        let exists = diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
+            .bind::<Text, _>(&name)
+            .get_result::<Count>(&mut admin)
+            .unwrap()
+            .n
+            > 0;
+        if !exists {
+            // Templates of older migration sets are no use any more.
+            #[derive(QueryableByName)]
+            struct Name {
+                #[diesel(sql_type = Text)]
+                datname: String,
+            }
+            let old: Vec<Name> =
+                diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 'bw\\_template\\_%'")
+                    .load(&mut admin)
+                    .unwrap();
+            for o in old {
+                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", o.datname));
+            }
+            // Build under another name and rename: a crash never leaves a half template.
+            let building = format!("{name}_b{}", std::process::id());
+            admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{building}\"")).unwrap();
+            admin.batch_execute(&format!("CREATE DATABASE \"{building}\"")).unwrap();
+            {
+                let mut conn = PgConnection::establish(&server_url(&building)).unwrap();
+                conn.run_pending_migrations(budgetwatch::db::MIGRATIONS).unwrap();
+            }
+            admin.batch_execute(&format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\"")).unwrap();
+        }
+        admin.batch_execute("SELECT pg_advisory_unlock(90210)").unwrap();
+        name
+    })
+}
+
+/// A database of this test's own, dropped when it goes out of scope.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique_name(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("{prefix}_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+impl TestDb {
+    /// A migrated database, cloned from the template.
+    pub fn fresh() -> TestDb {
+        let template = template();
+        let name = unique_name("bw_test");
+        admin().batch_execute(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")).unwrap();
+        TestDb { url: server_url(&name), name }
+    }
+
+    /// An empty database, with no migration applied.
+    pub fn empty() -> TestDb {
+        let name = unique_name("bw_empty");
+        admin().batch_execute(&format!("CREATE DATABASE \"{name}\"")).unwrap();
+        TestDb { url: server_url(&name), name }
+    }
+
+    /// A name for a database that does not exist (dropped at the end if created).
+    pub fn absent() -> TestDb {
+        let name = unique_name("bw_absent");
+        TestDb { url: server_url(&name), name }
+    }
+
+    pub fn conn(&self) -> PgConnection {
+        PgConnection::establish(&self.url).unwrap()
+    }
+
+    pub fn exists(&self) -> bool {
+        diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
+            .bind::<Text, _>(&self.name)
+            .get_result::<Count>(&mut admin())
+            .unwrap()
+            .n
+            > 0
+    }
+
+    /// Drops the database now, closing every connection to it.
+    pub fn drop_now(&self) {
+        admin().batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).unwrap();
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = PgConnection::establish(&server_url("postgres")) {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name));
+        }
+    }
+}
+
+/// Settings for a test app: the given database, a free port, a short pool timeout.
+pub fn settings_for(db: &TestDb) -> Settings {
+    let url = db.url.clone();
+    let env = move |k: &str| match k {
+        "DATABASE_URL" => Some(url.clone()),
+        "BUDGETWATCH_PORT" => Some("0".into()),
+        "BUDGETWATCH_POOL_TIMEOUT_MS" => Some("500".into()),
+        "BUDGETWATCH_POOL_SIZE" => Some("4".into()),
+        "BUDGETWATCH_WORKERS" => Some("2".into()),
+        "BUDGETWATCH_LOG" => Some(std::env::var("TEST_LOG").unwrap_or_else(|_| "off".into())),
+        _ => None,
+    };
+    Settings::load(&env, None).expect("valid test settings")
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub db: TestDb,
+    pub client: awc::Client,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let mut res = self.client.get(self.url(path)).send().await.expect("request sent");
+        let body = res.body().await.expect("body read");
+        (res.status().as_u16(), String::from_utf8(body.to_vec()).expect("utf-8 body"))
+    }
+}
+
+/// Starts the application on its own fresh database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_on(TestDb::fresh()).await
+}
+
+pub async fn spawn_app_on(db: TestDb) -> TestApp {
+    let settings = settings_for(&db);
+    budgetwatch::telemetry::init(settings.log_format, &settings.log_filter);
+    let app = Application::build(settings).expect("application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    actix_web::rt::spawn(app.run_until_stopped());
+    let client = awc::Client::builder().timeout(std::time::Duration::from_secs(30)).finish();
+    TestApp { address, db, client }
+}

@@ -1,0 +1,10 @@
+//! Black-box tests over HTTP and the binary, against a real PostgreSQL. Each test
+//! gets its own database cloned from a migrated template (see `helpers`), so tests
+//! run in parallel and never see each other's data.
+
+mod cli;
+mod demo;
+mod health;
+mod helpers;
+mod migrations;
+mod pages;

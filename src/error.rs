@@ -38,6 +38,9 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     PreconditionFailed(String),
+    /// 429: slow down (repeated failed sign-ins).
+    #[error("{0}")]
+    TooManyRequests(String),
     /// 503: the database is down or the pool is exhausted; try again.
     #[error("{0}")]
     Unavailable(String),
@@ -55,6 +58,11 @@ impl AppError {
         AppError::Validation { message, details }
     }
 
+    /// The response for this error, for code that builds responses by hand.
+    pub fn error_response_owned(self) -> HttpResponse {
+        ResponseError::error_response(&self)
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             AppError::Validation { .. } => "validation_failed",
@@ -64,6 +72,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::PreconditionFailed(_) => "precondition_failed",
+            AppError::TooManyRequests(_) => "too_many_requests",
             AppError::Unavailable(_) => "unavailable",
             AppError::Unexpected(_) => "internal_error",
         }
@@ -92,6 +101,7 @@ impl ResponseError for AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -116,6 +126,9 @@ impl ResponseError for AppError {
         let mut builder = HttpResponse::build(self.status_code());
         if matches!(self, AppError::Unavailable(_)) {
             builder.insert_header(("Retry-After", "1"));
+        }
+        if matches!(self, AppError::Unauthorized(_)) {
+            builder.insert_header(("WWW-Authenticate", "Bearer"));
         }
         builder.json(Body { error: Inner { code: self.code(), message, details } })
     }

@@ -5,6 +5,8 @@
 //! the pool and migrations, `startup` wires HTTP routes onto them, `demo` writes the
 //! demo office through diesel, and `cli` turns the command line into calls.
 
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -13,6 +15,8 @@ pub mod domain;
 pub mod error;
 pub mod ops;
 pub mod pages;
+pub mod routes;
 pub mod schema;
 pub mod startup;
 pub mod telemetry;
+pub mod users;

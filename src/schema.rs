@@ -292,6 +292,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    sign_in_attempts (id) {
+        id -> Int8,
+        username -> Text,
+        remote_addr -> Text,
+        ok -> Bool,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     user_bureaus (user_id, bureau_id) {
         user_id -> Int8,
         bureau_id -> Int4,
@@ -373,6 +383,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_lines,
     report_revisions,
     reports,
+    sign_in_attempts,
     user_bureaus,
     user_roles,
     users,

@@ -13,7 +13,7 @@ use crate::config::Settings;
 use crate::db::{self, PgPool};
 use crate::error::{self, AppError};
 use crate::ops::metrics::Metrics;
-use crate::{ops, pages};
+use crate::{auth, ops, routes};
 
 /// What every handler may reach: shared, cheap to clone, nothing a replica would
 /// need from another (all state that matters lives in PostgreSQL).
@@ -49,8 +49,15 @@ impl Application {
                 .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(error::json_error_handler))
                 .app_data(web::PathConfig::default().error_handler(error::path_error_handler))
                 .app_data(web::QueryConfig::default().error_handler(error::query_error_handler))
+                .app_data(web::FormConfig::default().limit(auth::middleware::FORM_LIMIT))
+                .app_data(web::PayloadConfig::default().limit(JSON_LIMIT))
+                // The last `wrap` is the outermost: telemetry sees every answer,
+                // security headers go on every answer, then who is asking, then may they.
+                .wrap(middleware::from_fn(auth::middleware::authorize))
+                .wrap(middleware::from_fn(auth::middleware::authenticate))
+                .wrap(middleware::from_fn(auth::middleware::security_headers))
                 .wrap(middleware::from_fn(ops::middleware::telemetry))
-                .configure(routes)
+                .configure(routes::configure)
                 .default_service(web::to(not_found))
         })
         .listen(listener)?
@@ -74,11 +81,6 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
-}
-
-/// Every route of the service, in one place.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.configure(ops::routes::configure).configure(pages::configure);
 }
 
 /// Creates the database when missing and applies pending migrations; returns how

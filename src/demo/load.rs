@@ -75,6 +75,23 @@ pub fn load(conn: &mut PgConnection, today: NaiveDate, password: &str) -> anyhow
         for year in &office.years {
             load_year(conn, year, &bureau_ids, &user_ids, &mut summary)?;
         }
+        if summary != LoadSummary::default() {
+            crate::audit::record(
+                conn,
+                crate::audit::Entry {
+                    user_id: None,
+                    request_id: Some("demo"),
+                    action: "load",
+                    entity: "demo",
+                    entity_id: today.to_string(),
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "bureaus": summary.bureaus, "users": summary.users, "fiscal_years": summary.fiscal_years,
+                        "projects": summary.projects, "reports": summary.reports, "revisions": summary.revisions,
+                    })),
+                },
+            )?;
+        }
         Ok(summary)
     })
 }

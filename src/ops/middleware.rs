@@ -42,7 +42,13 @@ pub async fn telemetry(
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route);
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %method,
+        route = %route,
+        user_id = tracing::field::Empty
+    );
 
     let result = next.call(req).instrument(span.clone()).await;
     let elapsed = started.elapsed();

@@ -1,6 +1,6 @@
 //! `/healthz`, `/readyz` and `/metrics`.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use diesel::connection::SimpleConnection;
 use serde_json::json;
 
@@ -10,14 +10,12 @@ use crate::ops::metrics::PoolState;
 use crate::startup::AppState;
 
 /// The process is up and serving; says nothing about the database.
-#[get("/healthz")]
-async fn healthz() -> HttpResponse {
+pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
 /// Ready to serve: the database answers a query within the pool timeout.
-#[get("/readyz")]
-async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let probe = db::blocking(&state.pool, |conn| {
         conn.batch_execute("SELECT 1").map_err(|e| AppError::Unavailable(e.to_string()))
     })
@@ -33,13 +31,8 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-#[get("/metrics")]
-async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let s = state.pool.state();
     let pool = PoolState { connections: s.connections, idle: s.idle_connections, max_size: state.pool.max_size() };
     HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(state.metrics.render(&pool))
-}
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(healthz).service(readyz).service(metrics);
 }

@@ -2,13 +2,15 @@
 //! fiscal year, from one aggregate query, and where the operations endpoints are.
 //! Pages link one stylesheet from `assets/` and carry no inline script or style.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Numeric};
 use rust_decimal::Decimal;
 
+use crate::auth::{Identity, MaybeIdentity, CSRF_FIELD};
 use crate::db;
 use crate::domain::money::format_baht;
+use crate::domain::Role;
 use crate::error::AppError;
 use crate::startup::AppState;
 
@@ -54,12 +56,15 @@ pub fn year_overview(conn: &mut PgConnection) -> QueryResult<Vec<YearRow>> {
     .load(conn)
 }
 
-fn escape(s: &str) -> String {
+pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn render_index(rows: &[YearRow]) -> String {
-    let mut body = String::new();
+    let mut body = String::from(
+        "<p class=\"lead\">ติดตามผลการเบิกจ่ายและการก่อหนี้ผูกพันรายเดือนของสำนัก/หน่วย เทียบกับแผนปฏิบัติการประจำปี \
+         เป้าหมายการเบิกจ่ายของคณะรัฐมนตรี และเป้าหมายร้อยละ 97 ตามคำรับรองการปฏิบัติราชการ</p>",
+    );
     if rows.is_empty() {
         body.push_str(
             "<p>ยังไม่มีปีงบประมาณในระบบ — โหลดข้อมูลตัวอย่างด้วย <code>./run demo</code> \
@@ -86,34 +91,55 @@ fn render_index(rows: &[YearRow]) -> String {
         }
         body.push_str("</tbody></table>");
     }
+    body
+}
+
+/// The page frame: header with who is signed in (and a sign-out form carrying the
+/// session's CSRF token), the body, and the footer.
+pub fn layout(title: &str, who: Option<&Identity>, body: &str) -> String {
+    let account = match who {
+        Some(id) => {
+            let csrf = id.csrf.as_deref().unwrap_or("");
+            let audit = if id.has(Role::Auditor) {
+                "<a href=\"/audit\">บันทึกการตรวจสอบ</a> · "
+            } else {
+                ""
+            };
+            format!(
+                "<nav class=\"account\" aria-label=\"บัญชีผู้ใช้\">{audit}<span>{} ({})</span> \
+                 <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{}\">\
+                 <button type=\"submit\">ออกจากระบบ</button></form></nav>",
+                escape(&id.display_name),
+                escape(&id.username),
+                escape(csrf)
+            )
+        }
+        None => "<nav class=\"account\" aria-label=\"บัญชีผู้ใช้\"><a href=\"/login\">เข้าสู่ระบบ</a></nav>".into(),
+    };
     format!(
         "<!doctype html><html lang=\"th\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>budgetwatch · ระบบติดตามผลการเบิกจ่ายงบประมาณ</title>\
+         <title>{} · budgetwatch</title>\
          <link rel=\"stylesheet\" href=\"/assets/site.css\"></head><body>\
-         <header><p class=\"brand\">budgetwatch</p><h1>ระบบติดตามผลการเบิกจ่ายงบประมาณ</h1>\
-         <p class=\"lead\">ติดตามผลการเบิกจ่ายและการก่อหนี้ผูกพันรายเดือนของสำนัก/หน่วย เทียบกับแผนปฏิบัติการประจำปี \
-         เป้าหมายการเบิกจ่ายของคณะรัฐมนตรี และเป้าหมายร้อยละ 97 ตามคำรับรองการปฏิบัติราชการ</p></header>\
+         <header><div class=\"bar\"><a class=\"brand\" href=\"/\">budgetwatch</a>{account}</div>\
+         <h1>{}</h1></header>\
          <main>{body}</main>\
          <footer><nav aria-label=\"สถานะระบบ\"><a href=\"/healthz\">healthz</a> · <a href=\"/readyz\">readyz</a> · \
-         <a href=\"/metrics\">metrics</a></nav></footer></body></html>"
+         <a href=\"/metrics\">metrics</a></nav></footer></body></html>",
+        escape(title),
+        escape(title)
     )
 }
 
-#[get("/")]
-async fn index(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn index(state: web::Data<AppState>, who: MaybeIdentity) -> Result<HttpResponse, AppError> {
     let rows = db::blocking(&state.pool, |conn| Ok(year_overview(conn)?)).await?;
-    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(render_index(&rows)))
+    let html = layout("ระบบติดตามผลการเบิกจ่ายงบประมาณ", who.0.as_ref(), &render_index(&rows));
+    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html))
 }
 
-#[get("/assets/site.css")]
-async fn site_css() -> HttpResponse {
+pub async fn site_css() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/css; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=3600"))
         .body(SITE_CSS)
-}
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(index).service(site_css);
 }

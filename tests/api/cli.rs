@@ -61,7 +61,7 @@ fn migrate_creates_a_missing_database_and_is_idempotent() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(db.exists());
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.contains("migrations applied: 4"), "{stdout}");
+    assert!(stdout.contains("migrations applied: 5"), "{stdout}");
     let again = budgetwatch().args(["migrate"]).env("DATABASE_URL", &db.url).output().unwrap();
     assert!(String::from_utf8(again.stdout).unwrap().contains("migrations applied: 0"));
 }
@@ -85,4 +85,59 @@ fn demo_without_serving_loads_and_prints_every_sign_in() {
         budgetwatch().args(["demo", "--today", "24/11/2026"]).env("DATABASE_URL", server_url("x")).output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8(bad.stderr).unwrap().contains("YYYY-MM-DD"));
+}
+
+fn with_stdin(mut cmd: Command, input: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[actix_web::test]
+async fn users_and_tokens_made_on_the_command_line_work_over_http() {
+    let app = crate::helpers::spawn_app().await;
+    app.load_demo();
+    let mut create = budgetwatch();
+    create.env("DATABASE_URL", &app.db.url).args([
+        "users",
+        "create",
+        "--username",
+        "malee",
+        "--role",
+        "reporter",
+        "--bureau",
+        "DHR",
+        "--display-name",
+        "มาลี",
+    ]);
+    let out = with_stdin(create, "a-good-password\n");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let mut weak = budgetwatch();
+    weak.env("DATABASE_URL", &app.db.url).args(["users", "create", "--username", "weak", "--role", "executive"]);
+    let out = with_stdin(weak, "weak\n");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("password: must have at least 10 characters") && err.lines().count() == 1, "{err}");
+
+    let out = budgetwatch()
+        .env("DATABASE_URL", &app.db.url)
+        .args(["tokens", "create", "--user", "malee", "--days", "7"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let (status, me) = app.get_as("/api/v1/me", &token).await;
+    assert_eq!(status, 200);
+    let me: serde_json::Value = serde_json::from_str(&me).unwrap();
+    assert_eq!((me["username"].as_str(), me["bureau_codes"][0].as_str()), (Some("malee"), Some("DHR")));
+    let out =
+        budgetwatch().env("DATABASE_URL", &app.db.url).args(["tokens", "create", "--user", "nobody"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+
+    let out = budgetwatch().env("DATABASE_URL", &app.db.url).args(["users", "deactivate", "malee"]).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(app.get_as("/api/v1/me", &token).await.0, 401);
 }

@@ -210,6 +210,81 @@ pub async fn spawn_app_on(db: TestDb) -> TestApp {
     let app = Application::build(settings).expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run_until_stopped());
-    let client = awc::Client::builder().timeout(std::time::Duration::from_secs(30)).finish();
+    let client = awc::Client::builder().timeout(std::time::Duration::from_secs(30)).disable_redirects().finish();
     TestApp { address, db, client }
+}
+
+pub const DEMO_PASSWORD: &str = "demo-password";
+
+impl TestApp {
+    /// Loads the demo office (as of 24 Nov 2026) into this app's database.
+    pub fn load_demo(&self) {
+        let mut conn = self.db.conn();
+        budgetwatch::demo::load(&mut conn, chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(), DEMO_PASSWORD)
+            .expect("demo loads");
+    }
+
+    /// Signs in through the API and returns the bearer token.
+    pub async fn login(&self, username: &str) -> String {
+        let (status, body) = self
+            .send_json(
+                awc::http::Method::POST,
+                "/api/v1/auth/login",
+                None,
+                serde_json::json!({"username": username, "password": DEMO_PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, 200, "signing in as {username}: {body}");
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    /// A token for `username` issued straight in the database (no password hashing).
+    pub fn token_for(&self, username: &str) -> String {
+        use budgetwatch::schema::users;
+        let mut conn = self.db.conn();
+        let id: i64 = users::table.filter(users::username.eq(username)).select(users::id).first(&mut conn).unwrap();
+        budgetwatch::auth::queries::issue(
+            &mut conn,
+            id,
+            budgetwatch::auth::Via::Token,
+            "test",
+            chrono::Duration::hours(1),
+        )
+        .unwrap()
+        .token
+    }
+
+    pub async fn get_as(&self, path: &str, token: &str) -> (u16, String) {
+        let mut res = self
+            .client
+            .get(self.url(path))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .send()
+            .await
+            .unwrap();
+        let body = res.body().limit(16 * 1024 * 1024).await.unwrap();
+        (res.status().as_u16(), String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    /// Sends JSON, returns the status and the body parsed as JSON (Null when empty).
+    pub async fn send_json(
+        &self,
+        method: awc::http::Method,
+        path: &str,
+        token: Option<&str>,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        let mut res = req.send_json(&body).await.unwrap();
+        let bytes = res.body().await.unwrap();
+        let json = if bytes.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        (res.status().as_u16(), json)
+    }
 }

@@ -2,9 +2,14 @@
 //! gets its own database cloned from a migrated template (see `helpers`), so tests
 //! run in parallel and never see each other's data.
 
+mod audit;
+mod auth;
+mod authorization;
+mod browser;
 mod cli;
 mod demo;
 mod health;
 mod helpers;
 mod migrations;
 mod pages;
+mod security;

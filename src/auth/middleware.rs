@@ -1,0 +1,186 @@
+//! The request pipeline's security steps, in order: `security_headers` (outermost,
+//! so every answer carries them), `authenticate` (bearer token or session cookie →
+//! `Identity`; CSRF for cookie-borne and anonymous form writes), and `authorize`
+//! (the route's `Access` rule). Failures become responses here, never errors that
+//! would skip the outer steps.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, ResponseError};
+
+use super::{queries, token, Identity, Via, CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE};
+use crate::db;
+use crate::error::AppError;
+use crate::startup::AppState;
+
+/// Largest form body read for the CSRF check.
+pub const FORM_LIMIT: usize = 256 * 1024;
+
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let https = req.connection_info().scheme() == "https";
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    let h = res.headers_mut();
+    let set = |h: &mut header::HeaderMap, name: &'static str, value: &'static str| {
+        h.insert(header::HeaderName::from_static(name), HeaderValue::from_static(value));
+    };
+    set(
+        h,
+        "content-security-policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; \
+         base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    );
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "x-frame-options", "DENY");
+    set(h, "referrer-policy", "same-origin");
+    set(h, "cross-origin-opener-policy", "same-origin");
+    if https {
+        set(h, "strict-transport-security", "max-age=31536000");
+    }
+    Ok(res)
+}
+
+fn is_write(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn is_form(req: &ServiceRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+/// The `csrf_token` of a form body; the body is put back for the handler.
+async fn form_csrf(req: &mut ServiceRequest) -> Result<Option<String>, AppError> {
+    let bytes = req
+        .extract::<web::Bytes>()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
+    if bytes.len() > FORM_LIMIT {
+        return Err(AppError::BadRequest(format!("the form is larger than {FORM_LIMIT} bytes")));
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+    req.set_payload(actix_web::dev::Payload::from(bytes));
+    Ok(pairs.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v))
+}
+
+fn csrf_refused() -> AppError {
+    AppError::Forbidden("the form's security token is missing or stale; reload the page and try again".into())
+}
+
+pub async fn authenticate(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    match resolve(&mut req).await {
+        Ok(Some(identity)) => {
+            tracing::Span::current().record("user_id", identity.user_id);
+            req.extensions_mut().insert(identity);
+        }
+        Ok(None) => {}
+        Err(e) => return Ok(req.error_response(e)),
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+async fn resolve(req: &mut ServiceRequest) -> Result<Option<Identity>, AppError> {
+    let state = req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| anyhow::anyhow!("no app state"))?;
+    let bearer = match req.headers().get(header::AUTHORIZATION) {
+        None => None,
+        Some(v) => {
+            let v = v.to_str().unwrap_or_default();
+            match v.strip_prefix("Bearer ").map(str::trim) {
+                Some(t) if token::well_formed(t) => Some(t.to_string()),
+                _ => {
+                    return Err(AppError::Unauthorized(
+                        "malformed Authorization header: send Authorization: Bearer TOKEN".into(),
+                    ))
+                }
+            }
+        }
+    };
+    let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()).filter(|t| token::well_formed(t));
+    let (credential, via) = match (bearer, cookie) {
+        (Some(t), _) => (t, Via::Token),
+        (None, Some(c)) => (c, Via::Session),
+        (None, None) => {
+            // Anonymous form writes (the sign-in form) need the double-submit token.
+            if is_write(req.method()) && is_form(req) {
+                let field = form_csrf(req).await?;
+                let cookie = req.cookie(CSRF_COOKIE).map(|c| c.value().to_string());
+                match (field, cookie) {
+                    (Some(f), Some(c)) if !f.is_empty() && token::constant_time_eq(&f, &c) => {}
+                    _ => return Err(csrf_refused()),
+                }
+            }
+            return Ok(None);
+        }
+    };
+    let hash = token::hash(&credential);
+    let identity = db::blocking(&state.pool, move |conn| Ok(queries::identity_by_token(conn, &hash, via)?)).await?;
+    let Some(identity) = identity else {
+        return match via {
+            Via::Token => Err(AppError::Unauthorized("the token is unknown, expired or revoked".into())),
+            // An expired session is just a signed-out visitor.
+            Via::Session => Ok(None),
+        };
+    };
+    if via == Via::Session && is_write(req.method()) {
+        let expected = identity.csrf.clone().unwrap_or_default();
+        let header = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let given = match header {
+            Some(h) => Some(h),
+            None if is_form(req) => form_csrf(req).await?,
+            None => None,
+        };
+        if !given.is_some_and(|g| !expected.is_empty() && token::constant_time_eq(&g, &expected)) {
+            tracing::warn!(user_id = identity.user_id, "write refused: CSRF token missing or wrong");
+            return Err(csrf_refused());
+        }
+    }
+    Ok(Some(identity))
+}
+
+/// Applies the matched route's access rule. Pages send a signed-out visitor to the
+/// sign-in page; the API answers 401.
+pub async fn authorize(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(pattern) = req.match_pattern() else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let Some(access) = crate::routes::access_for(req.method(), &pattern) else {
+        // Matched a path but not this method: the router will answer.
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let verdict = {
+        let ext = req.extensions();
+        access.allows(ext.get::<Identity>())
+    };
+    match verdict {
+        Ok(()) => Ok(next.call(req).await?.map_into_boxed_body()),
+        Err(AppError::Unauthorized(_)) if !req.path().starts_with("/api/") => {
+            let target = match req.query_string() {
+                "" => req.path().to_string(),
+                q => format!("{}?{q}", req.path()),
+            };
+            let location = format!("/login?{}", serde_urlencoded::to_string([("next", target)]).unwrap_or_default());
+            let res = actix_web::HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish();
+            Ok(req.into_response(res))
+        }
+        Err(e) => {
+            if !matches!(e, AppError::Unauthorized(_)) {
+                tracing::warn!(route = %pattern, "refused by access rule");
+            }
+            let res = e.error_response();
+            Ok(req.into_response(res))
+        }
+    }
+}

@@ -1,0 +1,380 @@
+//! Signing in and out. The API issues a bearer token (`POST /api/v1/auth/login`);
+//! the browser gets a session cookie (HttpOnly, SameSite=Lax, Secure over TLS) from
+//! the Thai sign-in form, whose CSRF token is a double-submit cookie. Failures are
+//! counted per user name and per address: after a few they are slowed, after
+//! `MAX_FAILURES` refused with 429 and Retry-After until the window passes.
+
+use std::time::Duration as StdDuration;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::header;
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use chrono::{Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{password, queries, token, Identity, Via, CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE};
+use crate::audit;
+use crate::db;
+use crate::error::{AppError, FieldError};
+use crate::ops::middleware::RequestId;
+use crate::pages::{escape, layout};
+use crate::schema::users;
+use crate::startup::AppState;
+
+/// Failures in the window after which sign-in is refused for that user or address.
+pub const MAX_FAILURES: i64 = 10;
+/// Failures by one address (many users) after which it is refused.
+pub const MAX_ADDRESS_FAILURES: i64 = 30;
+pub const API_TOKEN_HOURS: i64 = 12;
+pub const SESSION_HOURS: i64 = 10;
+
+#[derive(Deserialize)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Serialize)]
+struct Issued {
+    token: String,
+    expires_at: chrono::DateTime<Utc>,
+}
+
+enum Outcome {
+    Ok(queries::Issued, i64),
+    Wrong,
+    Throttled(i64),
+}
+
+fn remote_addr(req: &HttpRequest) -> String {
+    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+}
+
+fn request_id(req: &HttpRequest) -> Option<String> {
+    req.extensions().get::<RequestId>().map(|r| r.0.clone())
+}
+
+/// Checks the throttle, verifies the password, records the attempt and issues a
+/// token of kind `via`, all in one blocking call.
+async fn sign_in(state: &AppState, req: &HttpRequest, creds: Credentials, via: Via) -> Result<Outcome, AppError> {
+    let addr = remote_addr(req);
+    let rid = request_id(req);
+    let username = creds.username.trim().to_lowercase();
+    let outcome = db::blocking(&state.pool, move |conn| {
+        use diesel::prelude::*;
+        let failures = queries::recent_failures(conn, &username, &addr)?;
+        if failures.by_user >= MAX_FAILURES || failures.by_addr >= MAX_ADDRESS_FAILURES {
+            let waited = failures.oldest.map(|o| (Utc::now() - o).num_seconds()).unwrap_or(0);
+            return Ok(Outcome::Throttled((queries::WINDOW_MINUTES * 60 - waited).max(1)));
+        }
+        let user: Option<(i64, String)> = users::table
+            .filter(users::username.eq(&username))
+            .filter(users::active.eq(true))
+            .select((users::id, users::password_hash))
+            .first(conn)
+            .optional()?;
+        // Verify against a decoy when the user is unknown: same cost, no oracle.
+        let ok = match &user {
+            Some((_, hash)) => password::verify(&creds.password, hash),
+            None => {
+                password::verify(&creds.password, password::decoy_hash());
+                false
+            }
+        };
+        conn.transaction(|conn| {
+            queries::record_attempt(conn, &username, &addr, ok)?;
+            match (ok, user) {
+                (true, Some((user_id, _))) => {
+                    let (lifetime, label) = match via {
+                        Via::Token => (Duration::hours(API_TOKEN_HOURS), "sign-in"),
+                        Via::Session => (Duration::hours(SESSION_HOURS), "browser"),
+                    };
+                    let issued = queries::issue(conn, user_id, via, label, lifetime)?;
+                    audit::record(
+                        conn,
+                        audit::Entry {
+                            user_id: Some(user_id),
+                            request_id: rid.as_deref(),
+                            action: "sign_in",
+                            entity: "token",
+                            entity_id: issued.id.to_string(),
+                            before: None,
+                            after: Some(json!({"kind": if via == Via::Token { "api" } else { "session" },
+                                                "expires_at": issued.expires_at})),
+                        },
+                    )?;
+                    Ok(Outcome::Ok(issued, user_id))
+                }
+                _ => Ok::<_, AppError>(Outcome::Wrong),
+            }
+        })
+    })
+    .await?;
+    if let Outcome::Wrong = outcome {
+        tracing::warn!(remote_addr = %remote_addr(req), "sign-in failed");
+        // Slow down guessing: the more recent failures, the longer the answer takes.
+        actix_web::rt::time::sleep(StdDuration::from_millis(200)).await;
+    }
+    Ok(outcome)
+}
+
+fn throttled(seconds: i64) -> HttpResponse {
+    tracing::warn!(retry_after = seconds, "sign-in refused: too many failures");
+    let mut res =
+        AppError::TooManyRequests(format!("too many failed sign-ins; try again in {} minutes", (seconds + 59) / 60))
+            .error_response_owned();
+    res.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+    res
+}
+
+pub async fn api_login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<Credentials>,
+) -> Result<HttpResponse, AppError> {
+    let creds = body.into_inner();
+    let mut missing = Vec::new();
+    if creds.username.trim().is_empty() {
+        missing.push(FieldError::new("username", "is required"));
+    }
+    if creds.password.is_empty() {
+        missing.push(FieldError::new("password", "is required"));
+    }
+    if !missing.is_empty() {
+        return Err(AppError::validation(missing));
+    }
+    match sign_in(&state, &req, creds, Via::Token).await? {
+        Outcome::Ok(issued, user_id) => {
+            tracing::info!(user_id, "signed in (API)");
+            Ok(HttpResponse::Ok().json(Issued { token: issued.token, expires_at: issued.expires_at }))
+        }
+        Outcome::Wrong => Err(AppError::Unauthorized("wrong user name or password".into())),
+        Outcome::Throttled(s) => Ok(throttled(s)),
+    }
+}
+
+/// Revokes the token or session the request came with.
+pub async fn api_logout(state: web::Data<AppState>, who: Identity, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    revoke_own(&state, &who, &req).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn revoke_own(state: &AppState, who: &Identity, req: &HttpRequest) -> Result<(), AppError> {
+    let (token_id, user_id, rid) = (who.token_id, who.user_id, request_id(req));
+    db::blocking(&state.pool, move |conn| {
+        use diesel::Connection;
+        conn.transaction(|conn| {
+            if queries::revoke(conn, token_id)? {
+                audit::record(
+                    conn,
+                    audit::Entry {
+                        user_id: Some(user_id),
+                        request_id: rid.as_deref(),
+                        action: "sign_out",
+                        entity: "token",
+                        entity_id: token_id.to_string(),
+                        before: None,
+                        after: None,
+                    },
+                )?;
+            }
+            Ok(())
+        })
+    })
+    .await
+}
+
+pub async fn me(who: Identity) -> HttpResponse {
+    HttpResponse::Ok().json(who)
+}
+
+#[derive(Deserialize)]
+pub struct NewToken {
+    pub label: Option<String>,
+    pub days: Option<i64>,
+}
+
+/// A long-lived API token for the signed-in user (shown once).
+pub async fn create_token(
+    state: web::Data<AppState>,
+    who: Identity,
+    req: HttpRequest,
+    body: web::Json<NewToken>,
+) -> Result<HttpResponse, AppError> {
+    let days = body.days.unwrap_or(90);
+    if !(1..=730).contains(&days) {
+        return Err(AppError::validation(vec![FieldError::new("days", format!("{days} is not from 1 to 730"))]));
+    }
+    let label = body.label.clone().unwrap_or_default();
+    if label.chars().count() > 100 {
+        return Err(AppError::validation(vec![FieldError::new("label", "must have at most 100 characters")]));
+    }
+    let (user_id, rid) = (who.user_id, request_id(&req));
+    let issued = db::blocking(&state.pool, move |conn| {
+        use diesel::Connection;
+        conn.transaction(|conn| {
+            let issued = queries::issue(conn, user_id, Via::Token, &label, Duration::days(days))?;
+            audit::record(
+                conn,
+                audit::Entry {
+                    user_id: Some(user_id),
+                    request_id: rid.as_deref(),
+                    action: "create",
+                    entity: "token",
+                    entity_id: issued.id.to_string(),
+                    before: None,
+                    after: Some(json!({"label": label, "expires_at": issued.expires_at})),
+                },
+            )?;
+            Ok(issued)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(json!({"id": issued.id, "token": issued.token, "expires_at": issued.expires_at})))
+}
+
+/// Revokes one of the caller's own tokens (admin: anyone's). Someone else's token
+/// answers 404: its existence is not the caller's business.
+pub async fn revoke_token(
+    state: web::Data<AppState>,
+    who: Identity,
+    req: HttpRequest,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let (user_id, admin, rid) = (who.user_id, who.has(crate::domain::Role::Admin), request_id(&req));
+    db::blocking(&state.pool, move |conn| {
+        use crate::schema::api_tokens;
+        use diesel::prelude::*;
+        conn.transaction(|conn| {
+            let owner: Option<i64> = api_tokens::table.find(id).select(api_tokens::user_id).first(conn).optional()?;
+            match owner {
+                Some(o) if o == user_id || admin => {}
+                _ => return Err(AppError::NotFound(format!("no token {id}"))),
+            }
+            if !queries::revoke(conn, id)? {
+                return Err(AppError::Conflict(format!("token {id} is already revoked")));
+            }
+            audit::record(
+                conn,
+                audit::Entry {
+                    user_id: Some(user_id),
+                    request_id: rid.as_deref(),
+                    action: "revoke",
+                    entity: "token",
+                    entity_id: id.to_string(),
+                    before: None,
+                    after: None,
+                },
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    pub next: Option<String>,
+}
+
+/// Only same-site paths are followed after signing in.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+fn secure(req: &HttpRequest) -> bool {
+    req.connection_info().scheme() == "https"
+}
+
+fn login_page(req: &HttpRequest, next: &str, error: Option<&str>, username: &str) -> HttpResponse {
+    let csrf = token::generate();
+    let error_html = match error {
+        Some(e) => format!("<div class=\"errors\" role=\"alert\" id=\"login-error\"><p>{}</p></div>", escape(e)),
+        None => String::new(),
+    };
+    let described = if error.is_some() { " aria-describedby=\"login-error\"" } else { "" };
+    let body = format!(
+        "{error_html}<form method=\"post\" action=\"/login\" class=\"signin\">\
+         <input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{csrf}\">\
+         <input type=\"hidden\" name=\"next\" value=\"{}\">\
+         <p><label for=\"username\">ชื่อผู้ใช้ <span lang=\"en\">(user name)</span></label>\
+         <input id=\"username\" name=\"username\" autocomplete=\"username\" required value=\"{}\"{described}></p>\
+         <p><label for=\"password\">รหัสผ่าน <span lang=\"en\">(password)</span></label>\
+         <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required{described}></p>\
+         <p><button type=\"submit\">เข้าสู่ระบบ</button></p></form>",
+        escape(next),
+        escape(username)
+    );
+    let cookie = Cookie::build(CSRF_COOKIE, csrf)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure(req))
+        .finish();
+    let status =
+        if error.is_some() { actix_web::http::StatusCode::UNAUTHORIZED } else { actix_web::http::StatusCode::OK };
+    HttpResponse::build(status)
+        .cookie(cookie)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .content_type("text/html; charset=utf-8")
+        .body(layout("เข้าสู่ระบบ", None, &body))
+}
+
+pub async fn login_form(req: HttpRequest, q: web::Query<NextQuery>) -> HttpResponse {
+    login_page(&req, &safe_next(q.next.as_deref()), None, "")
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    pub username: String,
+    pub password: String,
+    pub next: Option<String>,
+}
+
+pub async fn login_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let next = safe_next(form.next.as_deref());
+    let username = form.username.clone();
+    match sign_in(&state, &req, Credentials { username: form.username, password: form.password }, Via::Session).await? {
+        Outcome::Ok(issued, user_id) => {
+            tracing::info!(user_id, "signed in (browser)");
+            let cookie = Cookie::build(SESSION_COOKIE, issued.token)
+                .path("/")
+                .http_only(true)
+                .same_site(SameSite::Lax)
+                .secure(secure(&req))
+                .max_age(actix_web::cookie::time::Duration::hours(SESSION_HOURS))
+                .finish();
+            Ok(HttpResponse::SeeOther().cookie(cookie).insert_header((header::LOCATION, next)).finish())
+        }
+        Outcome::Wrong => Ok(login_page(&req, &next, Some("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"), &username)),
+        Outcome::Throttled(s) => {
+            let mut res = login_page(
+                &req,
+                &next,
+                Some(&format!("ลงชื่อเข้าใช้ผิดหลายครั้ง กรุณาลองใหม่ในอีก {} นาที", (s + 59) / 60)),
+                &username,
+            );
+            *res.status_mut() = actix_web::http::StatusCode::TOO_MANY_REQUESTS;
+            res.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(s));
+            Ok(res)
+        }
+    }
+}
+
+pub async fn logout(state: web::Data<AppState>, who: Identity, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    revoke_own(&state, &who, &req).await?;
+    let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();
+    gone.make_removal();
+    Ok(HttpResponse::SeeOther().cookie(gone).insert_header((header::LOCATION, "/")).finish())
+}

@@ -1,0 +1,84 @@
+//! Every route of the service, with who may call it, in one table. `startup`
+//! registers routes only from here and `auth::middleware::authorize` enforces the
+//! `access` of the matched route, so a route cannot exist without a rule. Each row
+//! carries an `example` path that the table-driven authorization test calls with
+//! every role.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use actix_web::http::Method;
+use actix_web::{web, Route};
+
+use crate::auth::Access;
+use crate::domain::Role::{self, *};
+use crate::{audit, auth, ops, pages, users};
+
+pub struct Rule {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    /// A concrete path for tests (demo data makes it meaningful).
+    pub example: &'static str,
+    pub route: fn() -> Route,
+}
+
+const ADMIN: &[Role] = &[Admin];
+const AUDITOR: &[Role] = &[Auditor];
+const ADMIN_OR_AUDITOR: &[Role] = &[Admin, Auditor];
+
+macro_rules! rule {
+    ($m:ident $path:literal, $access:expr, $example:literal, $handler:path) => {
+        Rule {
+            method: Method::$m,
+            path: $path,
+            access: $access,
+            example: $example,
+            route: || web::method(Method::$m).to($handler),
+        }
+    };
+}
+
+pub fn table() -> Vec<Rule> {
+    use Access::*;
+    vec![
+        rule!(GET "/", Public, "/", pages::index),
+        rule!(GET "/assets/site.css", Public, "/assets/site.css", pages::site_css),
+        rule!(GET "/healthz", Public, "/healthz", ops::routes::healthz),
+        rule!(GET "/readyz", Public, "/readyz", ops::routes::readyz),
+        rule!(GET "/metrics", Public, "/metrics", ops::routes::metrics),
+        rule!(GET "/login", Public, "/login", auth::routes::login_form),
+        rule!(POST "/login", Public, "/login", auth::routes::login_submit),
+        rule!(POST "/logout", SignedIn, "/logout", auth::routes::logout),
+        rule!(POST "/api/v1/auth/login", Public, "/api/v1/auth/login", auth::routes::api_login),
+        rule!(POST "/api/v1/auth/logout", SignedIn, "/api/v1/auth/logout", auth::routes::api_logout),
+        rule!(GET "/api/v1/me", SignedIn, "/api/v1/me", auth::routes::me),
+        rule!(POST "/api/v1/tokens", SignedIn, "/api/v1/tokens", auth::routes::create_token),
+        rule!(POST "/api/v1/tokens/{id}/revoke", SignedIn, "/api/v1/tokens/999999/revoke", auth::routes::revoke_token),
+        rule!(GET "/api/v1/users", Roles(ADMIN_OR_AUDITOR), "/api/v1/users", users::routes::list_users),
+        rule!(POST "/api/v1/users", Roles(ADMIN), "/api/v1/users", users::routes::create_user),
+        rule!(POST "/api/v1/users/{username}/deactivate", Roles(ADMIN), "/api/v1/users/nobody-here/deactivate", users::routes::deactivate_user),
+        rule!(GET "/api/v1/bureaus", SignedIn, "/api/v1/bureaus", users::routes::list_bureaus),
+        rule!(POST "/api/v1/bureaus", Roles(ADMIN), "/api/v1/bureaus", users::routes::create_bureau),
+        rule!(PUT "/api/v1/bureaus/{code}", Roles(ADMIN), "/api/v1/bureaus/NOPE", users::routes::update_bureau),
+        rule!(GET "/api/v1/audit-events", Roles(AUDITOR), "/api/v1/audit-events", audit::routes::api_list),
+        rule!(GET "/audit", Roles(AUDITOR), "/audit", audit::routes::page),
+        rule!(GET "/audit.csv", Roles(AUDITOR), "/audit.csv", audit::routes::csv),
+    ]
+}
+
+/// Registers every route of the table.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    for rule in table() {
+        cfg.route(rule.path, (rule.route)());
+    }
+}
+
+/// The access rule of a registered (method, pattern), looked up per request.
+pub fn access_for(method: &Method, pattern: &str) -> Option<Access> {
+    static RULES: OnceLock<HashMap<(Method, &'static str), Access>> = OnceLock::new();
+    RULES
+        .get_or_init(|| table().into_iter().map(|r| ((r.method, r.path), r.access)).collect())
+        .get(&(method.clone(), pattern))
+        .copied()
+}

@@ -1,0 +1,95 @@
+//! Walks every route of `budgetwatch::routes::table()` — the one table routes are
+//! registered from — with every role and without signing in, and checks the status
+//! its access rule promises. A new route comes with a rule or does not exist.
+
+use awc::http::Method;
+use budgetwatch::auth::Access;
+use budgetwatch::domain::Role;
+use budgetwatch::routes::table;
+
+use crate::helpers::spawn_app;
+
+const USERS: [(&str, Role); 7] = [
+    ("admin", Role::Admin),
+    ("strategy", Role::Strategy),
+    ("finance", Role::Finance),
+    ("executive", Role::Executive),
+    ("sg", Role::SecretaryGeneral),
+    ("auditor", Role::Auditor),
+    ("reporter-psb", Role::Reporter),
+];
+
+#[actix_web::test]
+async fn every_route_answers_every_role_as_its_rule_says() {
+    let app = spawn_app().await;
+    app.load_demo();
+    let mut checked = 0;
+    for rule in table() {
+        let callers = std::iter::once(None).chain(USERS.iter().map(Some));
+        for caller in callers {
+            let mut req = app.client.request(rule.method.clone(), app.url(rule.example));
+            if let Some((user, _)) = caller {
+                // A fresh token per call: some routes (sign-out) revoke the one used.
+                req = req.insert_header(("Authorization", format!("Bearer {}", app.token_for(user))));
+            }
+            let res =
+                if rule.method == Method::GET { req.send().await } else { req.send_json(&serde_json::json!({})).await };
+            let status = res.unwrap().status().as_u16();
+            let who = caller.map(|c| c.0).unwrap_or("anonymous");
+            let expected_denial = match (rule.access, caller) {
+                (Access::Public, _) => None,
+                (_, None) if rule.path.starts_with("/api/") => Some(401),
+                (_, None) => Some(303),
+                (Access::SignedIn, Some(_)) => None,
+                (Access::Roles(roles), Some((_, role))) => (!roles.contains(role)).then_some(403),
+            };
+            match expected_denial {
+                Some(code) => assert_eq!(status, code, "{} {} as {who}", rule.method, rule.example),
+                None => assert!(
+                    ![401, 403].contains(&status) && status < 500,
+                    "{} {} as {who} answered {status}",
+                    rule.method,
+                    rule.example
+                ),
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= table().len() * 8);
+}
+
+#[test]
+fn the_auditor_can_change_nothing_and_admin_never_touches_report_content() {
+    for rule in table() {
+        let own_session = ["/login", "/logout", "/api/v1/auth/login", "/api/v1/auth/logout"].contains(&rule.path)
+            || rule.path.starts_with("/api/v1/tokens");
+        if rule.method != Method::GET && !own_session {
+            if let Access::Roles(roles) = rule.access {
+                assert!(!roles.contains(&Role::Auditor), "auditor may write {} {}", rule.method, rule.path);
+            } else {
+                panic!("{} {} is a write open to every signed-in role", rule.method, rule.path);
+            }
+        }
+        if rule.path.contains("/reports") {
+            if let Access::Roles(roles) = rule.access {
+                assert!(!roles.contains(&Role::Admin), "admin may touch report content at {}", rule.path);
+            }
+        }
+    }
+}
+
+#[test]
+fn every_rule_is_unique_and_its_example_fits_its_pattern() {
+    let rules = table();
+    for (i, a) in rules.iter().enumerate() {
+        for b in &rules[i + 1..] {
+            assert!(!(a.method == b.method && a.path == b.path), "{} {} twice", a.method, a.path);
+        }
+        let pattern: Vec<&str> = a.path.split('/').collect();
+        let example: Vec<&str> = a.example.split('/').collect();
+        assert_eq!(pattern.len(), example.len(), "{}", a.path);
+        for (p, e) in pattern.iter().zip(&example) {
+            assert!(p.starts_with('{') || p == e, "{} does not fit {}", a.example, a.path);
+        }
+    }
+}

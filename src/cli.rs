@@ -12,9 +12,10 @@ use clap::{Parser, Subcommand};
 
 use crate::config::Settings;
 use crate::domain::fiscal::bangkok_date;
+use crate::domain::{FiscalMonth, FiscalYear};
 use crate::error::AppError;
 use crate::startup::{self, Application};
-use crate::{audit, auth, db, demo, schema, telemetry, users};
+use crate::{audit, auth, bench, db, demo, schema, telemetry, users};
 
 #[derive(Parser, Debug)]
 #[command(name = "budgetwatch", version, about = "Budget-disbursement monitoring for Thai public bodies")]
@@ -65,6 +66,36 @@ pub enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Synthetic national-scale data and timings.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Load a synthetic fiscal year (idempotent: an existing year is left alone).
+    Seed {
+        #[arg(long, default_value_t = 400)]
+        agencies: i32,
+        #[arg(long, default_value_t = 20_000)]
+        projects: i32,
+        #[arg(long, default_value_t = 2500)]
+        fiscal_year: i64,
+    },
+    /// Time the office and bureau summaries (median, p95, min over N runs).
+    Summary {
+        #[arg(long, default_value_t = 2500)]
+        fiscal_year: i64,
+        #[arg(long, default_value_t = 12)]
+        month: i64,
+        /// Bureau for the bureau summary (default: the first synthetic agency).
+        #[arg(long, default_value = "AG0001")]
+        bureau: String,
+        #[arg(long, default_value_t = 50)]
+        iterations: usize,
     },
 }
 
@@ -179,6 +210,7 @@ fn run(command: Command, settings: &mut Settings) -> anyhow::Result<()> {
             }
         }
         Command::Users { command } => users_command(command, settings),
+        Command::Bench { command } => bench_command(command, settings),
         Command::Tokens { command } => tokens_command(command, settings),
         Command::Audit { command: AuditCommand::Verify } => {
             let mut conn = db::connect_creating(&settings.database_url)?;
@@ -193,6 +225,41 @@ fn run(command: Command, settings: &mut Settings) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+fn bench_command(command: BenchCommand, settings: &Settings) -> anyhow::Result<()> {
+    startup::migrate(settings)?;
+    let mut conn = db::connect_creating(&settings.database_url)?;
+    match command {
+        BenchCommand::Seed { agencies, projects, fiscal_year } => {
+            let fy = FiscalYear::new(fiscal_year)?;
+            let started = Instant::now();
+            let s = bench::seed(&mut conn, fy, agencies, projects)?;
+            println!(
+                "FY{fy}: {} ({} agencies, {} projects, {} report lines) in {} ms",
+                if s.created { "seeded" } else { "already there" },
+                s.agencies,
+                s.projects,
+                s.report_lines,
+                started.elapsed().as_millis()
+            );
+        }
+        BenchCommand::Summary { fiscal_year, month, bureau, iterations } => {
+            let fy = FiscalYear::new(fiscal_year)?;
+            let month = FiscalMonth::new(month)?;
+            anyhow::ensure!(iterations >= 1, "--iterations must be at least 1");
+            let (office, one) = bench::time_summaries(&mut conn, fy, month, &bureau, iterations)?;
+            for (name, t) in [("office summary", office), (&*format!("bureau summary ({bureau})"), one)] {
+                println!(
+                    "{name:<28} median {:>8.2} ms   p95 {:>8.2} ms   min {:>8.2} ms   ({iterations} runs, FY{fy} month {month})",
+                    t.median.as_secs_f64() * 1e3,
+                    t.p95.as_secs_f64() * 1e3,
+                    t.min.as_secs_f64() * 1e3
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 const CLI_ACTOR: users::Actor<'static> = users::Actor { user_id: None, request_id: Some("cli") };

@@ -33,6 +33,9 @@ pub struct Settings {
     pub demo_password: String,
     /// Worker threads of the HTTP server; 0 means one per core.
     pub workers: usize,
+    /// A fixed "today" (Bangkok date) for demonstrations and tests; the real date
+    /// when unset.
+    pub today: Option<chrono::NaiveDate>,
 }
 
 /// One setting: its name in the environment, its name in the file, its default.
@@ -52,6 +55,7 @@ const KEYS: &[Key] = &[
     Key { env: "BUDGETWATCH_LOG", file: "log", default: "info" },
     Key { env: "BUDGETWATCH_DEMO_PASSWORD", file: "demo_password", default: DEFAULT_DEMO_PASSWORD },
     Key { env: "BUDGETWATCH_WORKERS", file: "workers", default: "0" },
+    Key { env: "BUDGETWATCH_TODAY", file: "today", default: "" },
 ];
 
 /// Where a value came from, for error messages.
@@ -161,6 +165,18 @@ impl Settings {
             problems.push(format!("{src}: the demo password must have at least 10 characters"));
         }
 
+        let (today_raw, src) = raw("today");
+        let today = match today_raw.trim() {
+            "" => None,
+            t => match chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    problems.push(format!("{src}: {t:?} is not a date of the form YYYY-MM-DD"));
+                    None
+                }
+            },
+        };
+
         if !problems.is_empty() {
             return Err(ConfigError { problems });
         }
@@ -174,6 +190,7 @@ impl Settings {
             log_filter,
             demo_password,
             workers,
+            today,
         })
     }
 

@@ -30,11 +30,25 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 pub fn build_pool(settings: &Settings) -> PgPool {
     let manager = ConnectionManager::<PgConnection>::new(&settings.database_url);
     Pool::builder()
+        .connection_customizer(Box::new(SessionSettings))
         .max_size(settings.pool_size)
         .min_idle(Some(settings.pool_size.min(2)))
         .connection_timeout(settings.pool_timeout)
         .test_on_check_out(true)
         .build_unchecked(manager)
+}
+
+/// Per-connection settings. JIT compilation is off: the dashboard's aggregates are
+/// short, and PostgreSQL's cost estimates for them are high enough to trigger a
+/// JIT pass that takes longer than the query.
+#[derive(Debug)]
+struct SessionSettings;
+
+impl diesel::r2d2::CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSettings {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute("SET jit = off; SET application_name = 'budgetwatch'")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
 }
 
 /// Applies every pending embedded migration; returns how many ran.

@@ -7,12 +7,14 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod monitoring;
 pub mod ops;
 pub mod pages;
 pub mod routes;

@@ -12,7 +12,7 @@ use actix_web::{web, Route};
 
 use crate::auth::Access;
 use crate::domain::Role::{self, *};
-use crate::{audit, auth, ops, pages, users};
+use crate::{audit, auth, monitoring, ops, pages, users};
 
 pub struct Rule {
     pub method: Method,
@@ -26,6 +26,10 @@ pub struct Rule {
 const ADMIN: &[Role] = &[Admin];
 const AUDITOR: &[Role] = &[Auditor];
 const ADMIN_OR_AUDITOR: &[Role] = &[Admin, Auditor];
+/// Everyone who sees every bureau's figures (admin sees no report content).
+const SEE_ALL: &[Role] = &[Strategy, Finance, Executive, SecretaryGeneral, Auditor];
+/// Those, and a reporter for its own bureau (checked by the handler).
+const SEE_BUREAU: &[Role] = &[Strategy, Finance, Executive, SecretaryGeneral, Auditor, Reporter];
 
 macro_rules! rule {
     ($m:ident $path:literal, $access:expr, $example:literal, $handler:path) => {
@@ -61,6 +65,8 @@ pub fn table() -> Vec<Rule> {
         rule!(GET "/api/v1/bureaus", SignedIn, "/api/v1/bureaus", users::routes::list_bureaus),
         rule!(POST "/api/v1/bureaus", Roles(ADMIN), "/api/v1/bureaus", users::routes::create_bureau),
         rule!(PUT "/api/v1/bureaus/{code}", Roles(ADMIN), "/api/v1/bureaus/NOPE", users::routes::update_bureau),
+        rule!(GET "/api/v1/fiscal-years/{fy}/summary", Roles(SEE_ALL), "/api/v1/fiscal-years/2566/summary", monitoring::routes::office_summary),
+        rule!(GET "/api/v1/fiscal-years/{fy}/bureaus/{code}/summary", Roles(SEE_BUREAU), "/api/v1/fiscal-years/2566/bureaus/PSB/summary", monitoring::routes::bureau_summary),
         rule!(GET "/api/v1/audit-events", Roles(AUDITOR), "/api/v1/audit-events", audit::routes::api_list),
         rule!(GET "/audit", Roles(AUDITOR), "/audit", audit::routes::page),
         rule!(GET "/audit.csv", Roles(AUDITOR), "/audit.csv", audit::routes::csv),

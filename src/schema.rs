@@ -235,6 +235,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    plan_rollups (fiscal_year, bureau_id, category, month) {
+        fiscal_year -> Int4,
+        bureau_id -> Int4,
+        category -> Text,
+        month -> Int2,
+        planned -> Numeric,
+    }
+}
+
+diesel::table! {
     projects (id) {
         id -> Int4,
         fiscal_year -> Int4,
@@ -288,6 +298,15 @@ diesel::table! {
         submitted_revision_id -> Nullable<Int8>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    revision_rollups (revision_id, category) {
+        revision_id -> Int8,
+        category -> Text,
+        disbursed -> Numeric,
+        committed -> Numeric,
     }
 }
 
@@ -356,6 +375,7 @@ diesel::joinable!(projects -> fiscal_years (fiscal_year));
 diesel::joinable!(report_revisions -> users (created_by));
 diesel::joinable!(reports -> bureaus (bureau_id));
 diesel::joinable!(reports -> fiscal_years (fiscal_year));
+diesel::joinable!(revision_rollups -> report_revisions (revision_id));
 diesel::joinable!(user_bureaus -> bureaus (bureau_id));
 diesel::joinable!(user_bureaus -> users (user_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -379,10 +399,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     month_locks,
     monthly_plans,
     outbox,
+    plan_rollups,
     projects,
     report_lines,
     report_revisions,
     reports,
+    revision_rollups,
     sign_in_attempts,
     user_bureaus,
     user_roles,

@@ -23,6 +23,13 @@ pub struct AppState {
     pub settings: Settings,
 }
 
+impl AppState {
+    /// Today in Bangkok, or the configured fixed date.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.settings.today.unwrap_or_else(|| crate::domain::fiscal::bangkok_date(chrono::Utc::now()))
+    }
+}
+
 pub struct Application {
     port: u16,
     server: Server,

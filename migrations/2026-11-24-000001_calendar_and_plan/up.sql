@@ -72,7 +72,7 @@ CREATE TABLE allocation_adjustments (
 CREATE INDEX allocation_adjustments_project_idx ON allocation_adjustments (project_id, effective_on);
 
 CREATE TABLE monthly_plans (
-    project_id  INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+    project_id  INTEGER NOT NULL REFERENCES projects (id),
     -- Fiscal month: 1 = October ... 12 = September.
     month       SMALLINT NOT NULL CHECK (month BETWEEN 1 AND 12),
     planned     NUMERIC(18,2) NOT NULL CHECK (planned >= 0),

@@ -5,6 +5,7 @@
 
 pub mod category;
 pub mod fiscal;
+pub mod measures;
 pub mod money;
 pub mod role;
 

@@ -135,6 +135,24 @@ pub fn format_baht(d: Decimal) -> String {
     format!("{sign}{grouped}.{frac}")
 }
 
+/// Serde helpers for JSON: money and rates as strings with exactly two decimals
+/// (`"1234.50"`), a rate that cannot be computed as `null`.
+pub mod json {
+    use rust_decimal::Decimal;
+    use serde::Serializer;
+
+    pub fn money<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::fixed2(*d))
+    }
+
+    pub fn rate<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_str(&super::fixed2(*d)),
+            None => s.serialize_none(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

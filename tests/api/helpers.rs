@@ -175,6 +175,8 @@ pub fn settings_for(db: &TestDb) -> Settings {
         "BUDGETWATCH_POOL_TIMEOUT_MS" => Some("500".into()),
         "BUDGETWATCH_POOL_SIZE" => Some("4".into()),
         "BUDGETWATCH_WORKERS" => Some("2".into()),
+        // The demo office of the tests is the one of 24 Nov 2026, whatever the calendar says.
+        "BUDGETWATCH_TODAY" => Some("2026-11-24".into()),
         "BUDGETWATCH_LOG" => Some(std::env::var("TEST_LOG").unwrap_or_else(|_| "off".into())),
         _ => None,
     };

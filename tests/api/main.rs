@@ -13,3 +13,4 @@ mod helpers;
 mod migrations;
 mod pages;
 mod security;
+mod summary;

@@ -1,0 +1,11 @@
+DROP TRIGGER projects_keep_identity ON projects;
+DROP FUNCTION projects_keep_identity();
+DROP TRIGGER monthly_plans_rollup_delete ON monthly_plans;
+DROP TRIGGER monthly_plans_rollup_update ON monthly_plans;
+DROP TRIGGER monthly_plans_rollup_insert ON monthly_plans;
+DROP FUNCTION plan_rollups_apply();
+DROP TRIGGER report_lines_append_only ON report_lines;
+DROP TRIGGER report_lines_rollup ON report_lines;
+DROP FUNCTION revision_rollups_add();
+DROP TABLE plan_rollups;
+DROP TABLE revision_rollups;

@@ -299,30 +299,23 @@ fn tokens_command(command: TokensCommand, settings: &Settings) -> anyhow::Result
     let mut conn = db::connect_creating(&settings.database_url)?;
     match command {
         TokensCommand::Create { user, days, label } => {
-            let issued = conn.transaction(|conn| {
-                let user_id: Option<i64> = schema::users::table
-                    .filter(schema::users::username.eq(&user))
-                    .filter(schema::users::active.eq(true))
-                    .select(schema::users::id)
-                    .first(conn)
-                    .optional()?;
-                let Some(user_id) = user_id else { anyhow::bail!("there is no active user {user:?}") };
-                let issued =
-                    auth::queries::issue(conn, user_id, auth::Via::Token, &label, chrono::Duration::days(days))?;
-                audit::record(
-                    conn,
-                    audit::Entry {
-                        user_id: None,
-                        request_id: Some("cli"),
-                        action: "create",
-                        entity: "token",
-                        entity_id: issued.id.to_string(),
-                        before: None,
-                        after: Some(serde_json::json!({"user": user, "label": label, "expires_at": issued.expires_at})),
-                    },
-                )?;
-                Ok(issued)
-            })?;
+            let user_id: Option<i64> = schema::users::table
+                .filter(schema::users::username.eq(&user))
+                .filter(schema::users::active.eq(true))
+                .select(schema::users::id)
+                .first(&mut conn)
+                .optional()?;
+            let Some(user_id) = user_id else { anyhow::bail!("there is no active user {user:?}") };
+            let lifetime = chrono::Duration::days(days);
+            let issued = auth::queries::issue_audited(
+                &mut conn,
+                user_id,
+                auth::Via::Token,
+                &label,
+                lifetime,
+                CLI_ACTOR,
+                "create",
+            )?;
             eprintln!(
                 "token {} for {user}, expires {}; it is shown only now:",
                 issued.id,
@@ -331,24 +324,9 @@ fn tokens_command(command: TokensCommand, settings: &Settings) -> anyhow::Result
             println!("{}", issued.token);
         }
         TokensCommand::Revoke { id } => {
-            conn.transaction(|conn| {
-                if !auth::queries::revoke(conn, id)? {
-                    anyhow::bail!("there is no live token {id}");
-                }
-                audit::record(
-                    conn,
-                    audit::Entry {
-                        user_id: None,
-                        request_id: Some("cli"),
-                        action: "revoke",
-                        entity: "token",
-                        entity_id: id.to_string(),
-                        before: None,
-                        after: None,
-                    },
-                )?;
-                Ok(())
-            })?;
+            if !auth::queries::revoke_audited(&mut conn, id, CLI_ACTOR, "revoke")? {
+                anyhow::bail!("there is no live token {id}");
+            }
             println!("revoked token {id}");
         }
     }

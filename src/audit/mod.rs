@@ -22,6 +22,13 @@ use crate::schema::audit_events;
 const LOCK: i64 = 7263582;
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// Who made a change and through which request, for the audit trail.
+#[derive(Clone, Copy, Debug)]
+pub struct Actor<'a> {
+    pub user_id: Option<i64>,
+    pub request_id: Option<&'a str>,
+}
+
 /// One write to describe.
 pub struct Entry<'a> {
     pub user_id: Option<i64>,

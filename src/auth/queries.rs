@@ -98,6 +98,67 @@ pub fn issue(conn: &mut PgConnection, user_id: i64, via: Via, label: &str, lifet
     Ok(Issued { id, token, csrf, expires_at })
 }
 
+/// Issues a token and records it in the audit trail, in one transaction.
+pub fn issue_audited(
+    conn: &mut PgConnection,
+    user_id: i64,
+    via: Via,
+    label: &str,
+    lifetime: Duration,
+    actor: crate::audit::Actor<'_>,
+    action: &str,
+) -> QueryResult<Issued> {
+    conn.transaction(|conn| {
+        let issued = issue(conn, user_id, via, label, lifetime)?;
+        crate::audit::record(
+            conn,
+            crate::audit::Entry {
+                user_id: actor.user_id,
+                request_id: actor.request_id,
+                action,
+                entity: "token",
+                entity_id: issued.id.to_string(),
+                before: None,
+                after: Some(serde_json::json!({
+                    "user_id": user_id,
+                    "kind": if via == Via::Token { "api" } else { "session" },
+                    "label": label,
+                    "expires_at": issued.expires_at,
+                })),
+            },
+        )?;
+        Ok(issued)
+    })
+}
+
+/// Revokes a live token and records it in the audit trail; false when the token
+/// was not live (nothing is recorded then).
+pub fn revoke_audited(
+    conn: &mut PgConnection,
+    id: i64,
+    actor: crate::audit::Actor<'_>,
+    action: &str,
+) -> QueryResult<bool> {
+    conn.transaction(|conn| {
+        if !revoke(conn, id)? {
+            return Ok(false);
+        }
+        crate::audit::record(
+            conn,
+            crate::audit::Entry {
+                user_id: actor.user_id,
+                request_id: actor.request_id,
+                action,
+                entity: "token",
+                entity_id: id.to_string(),
+                before: None,
+                after: None,
+            },
+        )?;
+        Ok(true)
+    })
+}
+
 /// Revokes token `id` if it is live; returns whether it was.
 pub fn revoke(conn: &mut PgConnection, id: i64) -> QueryResult<bool> {
     let n = diesel::update(api_tokens::table.find(id))

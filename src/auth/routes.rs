@@ -8,13 +8,13 @@ use std::time::Duration as StdDuration;
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header;
-use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{password, queries, token, Identity, Via, CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE};
-use crate::audit;
+use crate::audit::Actor;
 use crate::db;
 use crate::error::{AppError, FieldError};
 use crate::ops::middleware::RequestId;
@@ -52,7 +52,7 @@ fn remote_addr(req: &HttpRequest) -> String {
 }
 
 fn request_id(req: &HttpRequest) -> Option<String> {
-    req.extensions().get::<RequestId>().map(|r| r.0.clone())
+    RequestId::of(req)
 }
 
 /// Checks the throttle, verifies the password, records the attempt and issues a
@@ -90,19 +90,14 @@ async fn sign_in(state: &AppState, req: &HttpRequest, creds: Credentials, via: V
                         Via::Token => (Duration::hours(API_TOKEN_HOURS), "sign-in"),
                         Via::Session => (Duration::hours(SESSION_HOURS), "browser"),
                     };
-                    let issued = queries::issue(conn, user_id, via, label, lifetime)?;
-                    audit::record(
+                    let issued = queries::issue_audited(
                         conn,
-                        audit::Entry {
-                            user_id: Some(user_id),
-                            request_id: rid.as_deref(),
-                            action: "sign_in",
-                            entity: "token",
-                            entity_id: issued.id.to_string(),
-                            before: None,
-                            after: Some(json!({"kind": if via == Via::Token { "api" } else { "session" },
-                                                "expires_at": issued.expires_at})),
-                        },
+                        user_id,
+                        via,
+                        label,
+                        lifetime,
+                        Actor { user_id: Some(user_id), request_id: rid.as_deref() },
+                        "sign_in",
                     )?;
                     Ok(Outcome::Ok(issued, user_id))
                 }
@@ -163,24 +158,13 @@ pub async fn api_logout(state: web::Data<AppState>, who: Identity, req: HttpRequ
 async fn revoke_own(state: &AppState, who: &Identity, req: &HttpRequest) -> Result<(), AppError> {
     let (token_id, user_id, rid) = (who.token_id, who.user_id, request_id(req));
     db::blocking(&state.pool, move |conn| {
-        use diesel::Connection;
-        conn.transaction(|conn| {
-            if queries::revoke(conn, token_id)? {
-                audit::record(
-                    conn,
-                    audit::Entry {
-                        user_id: Some(user_id),
-                        request_id: rid.as_deref(),
-                        action: "sign_out",
-                        entity: "token",
-                        entity_id: token_id.to_string(),
-                        before: None,
-                        after: None,
-                    },
-                )?;
-            }
-            Ok(())
-        })
+        queries::revoke_audited(
+            conn,
+            token_id,
+            Actor { user_id: Some(user_id), request_id: rid.as_deref() },
+            "sign_out",
+        )?;
+        Ok(())
     })
     .await
 }
@@ -212,23 +196,16 @@ pub async fn create_token(
     }
     let (user_id, rid) = (who.user_id, request_id(&req));
     let issued = db::blocking(&state.pool, move |conn| {
-        use diesel::Connection;
-        conn.transaction(|conn| {
-            let issued = queries::issue(conn, user_id, Via::Token, &label, Duration::days(days))?;
-            audit::record(
-                conn,
-                audit::Entry {
-                    user_id: Some(user_id),
-                    request_id: rid.as_deref(),
-                    action: "create",
-                    entity: "token",
-                    entity_id: issued.id.to_string(),
-                    before: None,
-                    after: Some(json!({"label": label, "expires_at": issued.expires_at})),
-                },
-            )?;
-            Ok(issued)
-        })
+        let lifetime = Duration::days(days);
+        Ok(queries::issue_audited(
+            conn,
+            user_id,
+            Via::Token,
+            &label,
+            lifetime,
+            Actor { user_id: Some(user_id), request_id: rid.as_deref() },
+            "create",
+        )?)
     })
     .await?;
     Ok(HttpResponse::Created().json(json!({"id": issued.id, "token": issued.token, "expires_at": issued.expires_at})))
@@ -253,21 +230,14 @@ pub async fn revoke_token(
                 Some(o) if o == user_id || admin => {}
                 _ => return Err(AppError::NotFound(format!("no token {id}"))),
             }
-            if !queries::revoke(conn, id)? {
+            if !queries::revoke_audited(
+                conn,
+                id,
+                Actor { user_id: Some(user_id), request_id: rid.as_deref() },
+                "revoke",
+            )? {
                 return Err(AppError::Conflict(format!("token {id} is already revoked")));
             }
-            audit::record(
-                conn,
-                audit::Entry {
-                    user_id: Some(user_id),
-                    request_id: rid.as_deref(),
-                    action: "revoke",
-                    entity: "token",
-                    entity_id: id.to_string(),
-                    before: None,
-                    after: None,
-                },
-            )?;
             Ok(())
         })
     })

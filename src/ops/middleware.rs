@@ -20,6 +20,13 @@ use crate::startup::AppState;
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
 
+impl RequestId {
+    /// The id of `req`, for the audit trail.
+    pub fn of(req: &actix_web::HttpRequest) -> Option<String> {
+        req.extensions().get::<RequestId>().map(|r| r.0.clone())
+    }
+}
+
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 fn request_id(req: &ServiceRequest) -> String {

@@ -37,12 +37,7 @@ pub struct UserView {
     pub bureaus: Vec<String>,
 }
 
-/// Who made a change, for the audit trail.
-#[derive(Clone, Copy)]
-pub struct Actor<'a> {
-    pub user_id: Option<i64>,
-    pub request_id: Option<&'a str>,
-}
+pub use crate::audit::Actor;
 
 fn valid_username(u: &str) -> bool {
     let b = u.as_bytes();

@@ -1,6 +1,6 @@
 //! Admin's user and bureau management over the API.
 
-use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -15,7 +15,7 @@ use crate::schema::bureaus;
 use crate::startup::AppState;
 
 fn request_id(req: &HttpRequest) -> Option<String> {
-    req.extensions().get::<RequestId>().map(|r| r.0.clone())
+    RequestId::of(req)
 }
 
 pub async fn list_users(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {

@@ -32,7 +32,9 @@ pub fn build_pool(settings: &Settings) -> PgPool {
     Pool::builder()
         .connection_customizer(Box::new(SessionSettings))
         .max_size(settings.pool_size)
-        .min_idle(Some(settings.pool_size.min(2)))
+        // No idle floor: r2d2 would otherwise keep reconnecting from background
+        // threads, also while the database is gone (and while the process exits).
+        .min_idle(Some(0))
         .connection_timeout(settings.pool_timeout)
         .test_on_check_out(true)
         .build_unchecked(manager)

@@ -17,6 +17,7 @@ pub mod error;
 pub mod monitoring;
 pub mod ops;
 pub mod pages;
+pub mod plans;
 pub mod routes;
 pub mod schema;
 pub mod startup;

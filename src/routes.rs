@@ -12,7 +12,7 @@ use actix_web::{web, Route};
 
 use crate::auth::Access;
 use crate::domain::Role::{self, *};
-use crate::{audit, auth, monitoring, ops, pages, users};
+use crate::{audit, auth, monitoring, ops, pages, plans, users};
 
 pub struct Rule {
     pub method: Method,
@@ -26,6 +26,7 @@ pub struct Rule {
 const ADMIN: &[Role] = &[Admin];
 const AUDITOR: &[Role] = &[Auditor];
 const ADMIN_OR_AUDITOR: &[Role] = &[Admin, Auditor];
+const STRATEGY: &[Role] = &[Strategy];
 /// Everyone who sees every bureau's figures (admin sees no report content).
 const SEE_ALL: &[Role] = &[Strategy, Finance, Executive, SecretaryGeneral, Auditor];
 /// Those, and a reporter for its own bureau (checked by the handler).
@@ -65,6 +66,16 @@ pub fn table() -> Vec<Rule> {
         rule!(GET "/api/v1/bureaus", SignedIn, "/api/v1/bureaus", users::routes::list_bureaus),
         rule!(POST "/api/v1/bureaus", Roles(ADMIN), "/api/v1/bureaus", users::routes::create_bureau),
         rule!(PUT "/api/v1/bureaus/{code}", Roles(ADMIN), "/api/v1/bureaus/NOPE", users::routes::update_bureau),
+        rule!(GET "/api/v1/fiscal-years", SignedIn, "/api/v1/fiscal-years", plans::routes::list_years),
+        rule!(POST "/api/v1/fiscal-years", Roles(STRATEGY), "/api/v1/fiscal-years", plans::routes::create_year),
+        rule!(GET "/api/v1/fiscal-years/{fy}", SignedIn, "/api/v1/fiscal-years/2566", plans::routes::get_year),
+        rule!(PUT "/api/v1/fiscal-years/{fy}/settings", Roles(STRATEGY), "/api/v1/fiscal-years/2599/settings", plans::routes::update_settings),
+        rule!(PUT "/api/v1/fiscal-years/{fy}/kpi-levels", Roles(STRATEGY), "/api/v1/fiscal-years/2599/kpi-levels", plans::routes::set_kpi_levels),
+        rule!(PUT "/api/v1/fiscal-years/{fy}/cabinet-targets", Roles(STRATEGY), "/api/v1/fiscal-years/2599/cabinet-targets", plans::routes::set_cabinet_targets),
+        rule!(POST "/api/v1/fiscal-years/{fy}/projects", Roles(STRATEGY), "/api/v1/fiscal-years/2599/projects", plans::routes::create_project),
+        rule!(PUT "/api/v1/fiscal-years/{fy}/projects/{code}/plans", Roles(STRATEGY), "/api/v1/fiscal-years/2599/projects/X/plans", plans::routes::set_plans),
+        rule!(GET "/api/v1/fiscal-years/{fy}/adjustments", Roles(SEE_ALL), "/api/v1/fiscal-years/2566/adjustments", plans::routes::list_adjustments),
+        rule!(POST "/api/v1/fiscal-years/{fy}/adjustments", Roles(STRATEGY), "/api/v1/fiscal-years/2599/adjustments", plans::routes::create_adjustment),
         rule!(GET "/api/v1/fiscal-years/{fy}/summary", Roles(SEE_ALL), "/api/v1/fiscal-years/2566/summary", monitoring::routes::office_summary),
         rule!(GET "/api/v1/fiscal-years/{fy}/bureaus/{code}/summary", Roles(SEE_BUREAU), "/api/v1/fiscal-years/2566/bureaus/PSB/summary", monitoring::routes::bureau_summary),
         rule!(GET "/api/v1/audit-events", Roles(AUDITOR), "/api/v1/audit-events", audit::routes::api_list),

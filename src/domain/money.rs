@@ -97,6 +97,43 @@ impl Serialize for Money {
     }
 }
 
+/// An amount as a client sent it: a JSON string, or a JSON number turned into its
+/// decimal text. Parsed with `Money::parse` where the field's name is known, so the
+/// error can name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawAmount(pub String);
+
+impl<'de> serde::Deserialize<'de> for RawAmount {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RawAmount, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = RawAmount;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an amount such as \"1234.50\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawAmount, E> {
+                Ok(RawAmount(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RawAmount, E> {
+                Ok(RawAmount(v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RawAmount, E> {
+                Ok(RawAmount(v.to_string()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<RawAmount, E> {
+                Ok(RawAmount(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl RawAmount {
+    pub fn parse(&self) -> Result<Money, MoneyError> {
+        Money::parse(&self.0)
+    }
+}
+
 /// `part / whole · 100`, exact; `None` when `whole` is zero.
 pub fn rate(part: Decimal, whole: Decimal) -> Option<Decimal> {
     if whole.is_zero() {

@@ -17,8 +17,10 @@ use diesel::sql_types::{BigInt, Text};
 use diesel_migrations::MigrationHarness;
 
 pub fn server_url(database: &str) -> String {
+    // Loopback needs no TLS, and libpq then never touches OpenSSL (whose exit-time
+    // cleanup must not race a connection attempt on another thread).
     let base = std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string());
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable".to_string());
     let (maintenance, _) = budgetwatch::db::split_database(&base).expect("TEST_DATABASE_URL names a database");
     let at = maintenance.rfind("/postgres").expect("maintenance URL ends with /postgres");
     format!("{}/{database}{}", &maintenance[..at], &maintenance[at + "/postgres".len()..])

@@ -12,5 +12,6 @@ mod health;
 mod helpers;
 mod migrations;
 mod pages;
+mod plans;
 mod security;
 mod summary;

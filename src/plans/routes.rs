@@ -1,0 +1,146 @@
+//! HTTP for the action plan: fiscal years, settings, KPI levels, cabinet targets,
+//! projects with monthly plans, and allocation adjustments.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::json;
+
+use super::{AdjustmentInput, Levels, NewProject, NewYear, PlanInput, Settings, Targets};
+use crate::audit::Actor;
+use crate::auth::Identity;
+use crate::db;
+use crate::error::AppError;
+use crate::monitoring::routes::parse_year;
+use crate::ops::middleware::RequestId;
+use crate::startup::AppState;
+
+/// Runs a write with the caller as the audit actor.
+async fn write<T, F>(state: &AppState, who: &Identity, req: &HttpRequest, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut diesel::PgConnection, Actor<'_>) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let (user_id, rid) = (who.user_id, RequestId::of(req));
+    db::blocking(&state.pool, move |conn| f(conn, Actor { user_id: Some(user_id), request_id: rid.as_deref() })).await
+}
+
+pub async fn list_years(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(db::blocking(&state.pool, |conn| super::load_years(conn, None)).await?))
+}
+
+pub async fn get_year(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let fy = parse_year(&path)?;
+    Ok(HttpResponse::Ok().json(db::blocking(&state.pool, move |conn| super::year(conn, fy)).await?))
+}
+
+pub async fn create_year(
+    state: web::Data<AppState>,
+    who: Identity,
+    req: HttpRequest,
+    body: web::Json<NewYear>,
+) -> Result<HttpResponse, AppError> {
+    let input = body.into_inner();
+    let view = write(&state, &who, &req, move |conn, actor| {
+        let fy = super::create_year(conn, &input, actor)?;
+        super::year(conn, fy)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+pub async fn update_settings(
+    state: web::Data<AppState>,
+    who: Identity,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<Settings>,
+) -> Result<HttpResponse, AppError> {
+    let fy = parse_year(&path)?;
+    let input = body.into_inner();
+    let view = write(&state, &who, &req, move |conn, actor| {
+        super::update_settings(conn, fy, &input, actor)?;
+        super::year(conn, fy)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+pub async fn set_kpi_levels(
+    state: web::Data<AppState>,
+    who: Identity,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<Levels>,
+) -> Result<HttpResponse, AppError> {
+    let fy = parse_year(&path)?;
+    let input = body.into_inner();
+    let view = write(&state, &who, &req, move |conn, actor| {
+        super::set_kpi_levels(conn, fy, &input, actor)?;
+        super::year(conn, fy)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+pub async fn set_cabinet_targets(
+    state: web::Data<AppState>,
+    who: Identity,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<Targets>,
+) -> Result<HttpResponse, AppError> {
+    let fy = parse_year(&path)?;
+    let input = body.into_inner();
+    let view = write(&state, &who, &req, move |conn, actor| {
+        super::set_cabinet_targets(conn, fy, &input, actor)?;
+        super::year(conn, fy)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+pub async fn create_project(
+    state: web::Data<AppState>,
+    who: Identity,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<NewProject>,
+) -> Result<HttpResponse, AppError> {
+    let fy = parse_year(&path)?;
+    let input = body.into_inner();
+    let code = input.code.clone();
+    write(&state, &who, &req, move |conn, actor| super::create_project(conn, fy, &input, actor)).await?;
+    Ok(HttpResponse::Created().json(json!({"fiscal_year": fy.be(), "code": code})))
+}
+
+pub async fn set_plans(
+    state: web::Data<AppState>,
+    who: Identity,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Json<PlanInput>,
+) -> Result<HttpResponse, AppError> {
+    let (year, code) = path.into_inner();
+    let fy = parse_year(&year)?;
+    let input = body.into_inner();
+    write(&state, &who, &req, move |conn, actor| super::set_plans(conn, fy, &code, &input, actor)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn list_adjustments(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let fy = parse_year(&path)?;
+    Ok(HttpResponse::Ok().json(db::blocking(&state.pool, move |conn| super::adjustments(conn, fy)).await?))
+}
+
+pub async fn create_adjustment(
+    state: web::Data<AppState>,
+    who: Identity,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<AdjustmentInput>,
+) -> Result<HttpResponse, AppError> {
+    let fy = parse_year(&path)?;
+    let input = body.into_inner();
+    let rows = write(&state, &who, &req, move |conn, actor| super::adjust(conn, fy, &input, actor)).await?;
+    tracing::info!(fiscal_year = fy.be(), rows = rows.len(), "allocation adjusted");
+    Ok(HttpResponse::Created().json(rows))
+}

@@ -56,6 +56,18 @@ fn is_form(req: &ServiceRequest) -> bool {
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
 }
 
+fn is_multipart(req: &ServiceRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
+}
+
+fn query_csrf(req: &ServiceRequest) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    pairs.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v)
+}
+
 /// The `csrf_token` of a form body; the body is put back for the handler.
 async fn form_csrf(req: &mut ServiceRequest) -> Result<Option<String>, AppError> {
     let bytes = req
@@ -137,6 +149,9 @@ async fn resolve(req: &mut ServiceRequest) -> Result<Option<Identity>, AppError>
         let given = match header {
             Some(h) => Some(h),
             None if is_form(req) => form_csrf(req).await?,
+            // A file upload form carries its token in the action URL: the body is
+            // the file, and is left for the handler to stream.
+            None if is_multipart(req) => query_csrf(req),
             None => None,
         };
         if !given.is_some_and(|g| !expected.is_empty() && token::constant_time_eq(&g, &expected)) {

@@ -6,7 +6,9 @@
 //! Every write is one transaction with its audit record. Input is checked field by
 //! field and every problem is reported at once, naming the field.
 
+pub mod pages;
 pub mod routes;
+pub mod xlsx;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;

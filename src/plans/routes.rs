@@ -144,3 +144,26 @@ pub async fn create_adjustment(
     tracing::info!(fiscal_year = fy.be(), rows = rows.len(), "allocation adjusted");
     Ok(HttpResponse::Created().json(rows))
 }
+
+pub async fn export_plan(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let fy = parse_year(&path)?;
+    let bytes = db::blocking(&state.pool, move |conn| super::xlsx::export(conn, fy)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(crate::xlsx::CONTENT_TYPE)
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"plan-{fy}.xlsx\"")))
+        .body(bytes))
+}
+
+pub async fn import_plan(
+    state: web::Data<AppState>,
+    who: Identity,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let fy = parse_year(&path)?;
+    let bytes = crate::xlsx::read_upload(&req, payload).await?;
+    let result = write(&state, &who, &req, move |conn, actor| super::xlsx::import(conn, fy, &bytes, actor)).await?;
+    tracing::info!(fiscal_year = fy.be(), created = result.created, updated = result.updated, "plan imported");
+    Ok(HttpResponse::Ok().json(result))
+}

@@ -12,6 +12,7 @@ mod health;
 mod helpers;
 mod migrations;
 mod pages;
+mod plan_xlsx;
 mod plans;
 mod security;
 mod summary;

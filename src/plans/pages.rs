@@ -103,6 +103,18 @@ fn input(name: &str, label: &str, value: &str, kind: &str, errors: &[FieldError]
     )
 }
 
+/// Suggestions for the project fields: every code with its bureau and name.
+fn datalist(view: &View) -> String {
+    let options: String = view
+        .projects
+        .iter()
+        .map(|(bureau, code, name, _, _)| {
+            format!("<option value=\"{}\">{} · {}</option>", escape(code), escape(bureau), escape(name))
+        })
+        .collect();
+    format!("<datalist id=\"project-codes\">{options}</datalist>")
+}
+
 fn render(
     fy: FiscalYear,
     who: &Identity,
@@ -143,15 +155,30 @@ fn render(
              <p><label for=\"kind\">ประเภท</label><select id=\"kind\" name=\"kind\">\
              <option value=\"transfer\"{}>โอนระหว่างโครงการ</option><option value=\"cut\"{}>ปรับลด</option>\
              <option value=\"addition\"{}>เพิ่มเติม</option></select></p>{}{}{}{}{}\
-             <p><button type=\"submit\">บันทึกการปรับปรุง</button></p></form></section>",
+             <p><button type=\"submit\">บันทึกการปรับปรุง</button></p>{}</form></section>",
             selected("transfer"),
             selected("cut"),
             selected("addition"),
-            input("from_project", "โอนจากโครงการ (เฉพาะการโอน)", &form.from_project, "text", errors, ""),
-            input("project", "โครงการ (ที่รับโอน / ปรับลด / เพิ่มเติม)", &form.project, "text", errors, " required"),
+            input(
+                "from_project",
+                "โอนจากโครงการ (เฉพาะการโอน)",
+                &form.from_project,
+                "text",
+                errors,
+                " list=\"project-codes\""
+            ),
+            input(
+                "project",
+                "โครงการ (ที่รับโอน / ปรับลด / เพิ่มเติม)",
+                &form.project,
+                "text",
+                errors,
+                " list=\"project-codes\" required"
+            ),
             input("amount", "จำนวนเงิน (บาท)", &form.amount, "text", errors, " inputmode=\"decimal\" required"),
             input("effective_on", "มีผลตั้งแต่วันที่", &form.effective_on, "date", errors, " required"),
             input("reason", "เหตุผล", &form.reason, "text", errors, " required"),
+            datalist(view),
         ));
         body.push_str(&format!(
             "<section aria-labelledby=\"upload-h\"><h2 id=\"upload-h\">นำเข้าแผนทั้งปีจากไฟล์ Excel</h2>\

@@ -1,14 +1,14 @@
 //! Every route of the service, with who may call it, in one table. `startup`
-//! registers routes only from here and `auth::middleware::authorize` enforces the
-//! `access` of the matched route, so a route cannot exist without a rule. Each row
+//! registers routes only from here, each wrapped in `auth::middleware::authorize`
+//! with its own `access`, so a route cannot exist without a rule. Each row
 //! carries an `example` path that the table-driven authorization test calls with
 //! every role.
 
-use std::collections::HashMap;
-use std::sync::OnceLock;
-
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceRequest;
 use actix_web::http::Method;
-use actix_web::{web, Route};
+use actix_web::middleware::{self, Next};
+use actix_web::{guard, web, Route};
 
 use crate::auth::Access;
 use crate::domain::Role::{self, *};
@@ -80,6 +80,8 @@ pub fn table() -> Vec<Rule> {
         rule!(POST "/api/v1/fiscal-years/{fy}/plan.xlsx", Roles(STRATEGY), "/api/v1/fiscal-years/2599/plan.xlsx", plans::routes::import_plan),
         rule!(GET "/plan/{fy}", Roles(SEE_ALL), "/plan/2566", plans::pages::page),
         rule!(POST "/plan/{fy}/adjustments", Roles(STRATEGY), "/plan/2599/adjustments", plans::pages::submit_adjustment),
+        rule!(POST "/plan/{fy}/settings", Roles(STRATEGY), "/plan/2599/settings", plans::pages::submit_settings),
+        rule!(POST "/fiscal-years/new", Roles(STRATEGY), "/fiscal-years/new", plans::pages::submit_new_year),
         rule!(POST "/plan/{fy}/upload", Roles(STRATEGY), "/plan/2599/upload", plans::pages::submit_upload),
         rule!(GET "/api/v1/fiscal-years/{fy}/summary", Roles(SEE_ALL), "/api/v1/fiscal-years/2566/summary", monitoring::routes::office_summary),
         rule!(GET "/api/v1/fiscal-years/{fy}/bureaus/{code}/summary", Roles(SEE_BUREAU), "/api/v1/fiscal-years/2566/bureaus/PSB/summary", monitoring::routes::bureau_summary),
@@ -89,18 +91,20 @@ pub fn table() -> Vec<Rule> {
     ]
 }
 
-/// Registers every route of the table.
+/// Registers every route of the table, each as its own resource guarded by its
+/// method and wrapped in its own access check. The check therefore belongs to the
+/// route that actually serves the request, even where two patterns match the same
+/// path (`/plan/new-year` and `/plan/{fy}`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     for rule in table() {
-        cfg.route(rule.path, (rule.route)());
+        let access = rule.access;
+        cfg.service(
+            web::resource(rule.path)
+                .guard(guard::Method(rule.method.clone()))
+                .wrap(middleware::from_fn(move |req: ServiceRequest, next: Next<BoxBody>| {
+                    auth::middleware::authorize(access, req, next)
+                }))
+                .route((rule.route)()),
+        );
     }
-}
-
-/// The access rule of a registered (method, pattern), looked up per request.
-pub fn access_for(method: &Method, pattern: &str) -> Option<Access> {
-    static RULES: OnceLock<HashMap<(Method, &'static str), Access>> = OnceLock::new();
-    RULES
-        .get_or_init(|| table().into_iter().map(|r| ((r.method, r.path), r.access)).collect())
-        .get(&(method.clone(), pattern))
-        .copied()
 }

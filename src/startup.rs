@@ -59,8 +59,8 @@ impl Application {
                 .app_data(web::FormConfig::default().limit(auth::middleware::FORM_LIMIT))
                 .app_data(web::PayloadConfig::default().limit(JSON_LIMIT))
                 // The last `wrap` is the outermost: telemetry sees every answer,
-                // security headers go on every answer, then who is asking, then may they.
-                .wrap(middleware::from_fn(auth::middleware::authorize))
+                // security headers go on every answer, then who is asking; whether
+                // they may is checked around each route (see `routes::configure`).
                 .wrap(middleware::from_fn(auth::middleware::authenticate))
                 .wrap(middleware::from_fn(auth::middleware::security_headers))
                 .wrap(middleware::from_fn(ops::middleware::telemetry))

@@ -1,7 +1,7 @@
 //! The request pipeline's security steps, in order: `security_headers` (outermost,
 //! so every answer carries them), `authenticate` (bearer token or session cookie →
-//! `Identity`; CSRF for cookie-borne and anonymous form writes), and `authorize`
-//! (the route's `Access` rule). Failures become responses here, never errors that
+//! `Identity`; CSRF for cookie-borne and anonymous form writes), and, around each
+//! route, `authorize` (the route's `Access` rule). Failures become responses here, never errors that
 //! would skip the outer steps.
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -162,25 +162,19 @@ async fn resolve(req: &mut ServiceRequest) -> Result<Option<Identity>, AppError>
     Ok(Some(identity))
 }
 
-/// Applies the matched route's access rule. Pages send a signed-out visitor to the
-/// sign-in page; the API answers 401.
+/// Applies a route's access rule (wrapped around each route by `routes::configure`).
+/// Pages send a signed-out visitor to the sign-in page; the API answers 401.
 pub async fn authorize(
+    access: super::Access,
     req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
+    next: Next<BoxBody>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let Some(pattern) = req.match_pattern() else {
-        return Ok(next.call(req).await?.map_into_boxed_body());
-    };
-    let Some(access) = crate::routes::access_for(req.method(), &pattern) else {
-        // Matched a path but not this method: the router will answer.
-        return Ok(next.call(req).await?.map_into_boxed_body());
-    };
     let verdict = {
         let ext = req.extensions();
         access.allows(ext.get::<Identity>())
     };
     match verdict {
-        Ok(()) => Ok(next.call(req).await?.map_into_boxed_body()),
+        Ok(()) => next.call(req).await,
         Err(AppError::Unauthorized(_)) if !req.path().starts_with("/api/") => {
             let target = match req.query_string() {
                 "" => req.path().to_string(),
@@ -192,7 +186,7 @@ pub async fn authorize(
         }
         Err(e) => {
             if !matches!(e, AppError::Unauthorized(_)) {
-                tracing::warn!(route = %pattern, "refused by access rule");
+                tracing::warn!(path = %req.path(), "refused by access rule");
             }
             let res = e.error_response();
             Ok(req.into_response(res))

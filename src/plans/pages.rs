@@ -36,6 +36,7 @@ pub struct AdjustmentForm {
 }
 
 struct View {
+    year: super::YearView,
     projects: Vec<(String, String, String, String, rust_decimal::Decimal)>,
     adjustments: Vec<AdjustmentView>,
 }
@@ -55,7 +56,7 @@ fn load(conn: &mut diesel::PgConnection, fy: FiscalYear) -> Result<View, AppErro
         #[diesel(sql_type = diesel::sql_types::Numeric)]
         allocation: rust_decimal::Decimal,
     }
-    super::year(conn, fy)?;
+    let year = super::year(conn, fy)?;
     let rows: Vec<P> = diesel::sql_query(
         "SELECT b.code AS bureau, p.code, p.name_th, p.category,
                 p.allocation + coalesce(a.total, 0) AS allocation
@@ -67,6 +68,7 @@ fn load(conn: &mut diesel::PgConnection, fy: FiscalYear) -> Result<View, AppErro
     .bind::<diesel::sql_types::Int4, _>(fy.be())
     .load(conn)?;
     Ok(View {
+        year,
         projects: rows.into_iter().map(|p| (p.bureau, p.code, p.name_th, p.category, p.allocation)).collect(),
         adjustments: super::adjustments(conn, fy)?,
     })
@@ -103,6 +105,122 @@ fn input(name: &str, label: &str, value: &str, kind: &str, errors: &[FieldError]
     )
 }
 
+#[derive(Deserialize, Default, Clone)]
+pub struct SettingsForm {
+    #[serde(default)]
+    pub due_day: String,
+    #[serde(default)]
+    pub warn_lag_pp: String,
+    #[serde(default)]
+    pub critical_lag_pp: String,
+    #[serde(default)]
+    pub ledger_tolerance_pct: String,
+    #[serde(default)]
+    pub plan_published: Option<String>,
+    #[serde(default)]
+    pub level_1: String,
+    #[serde(default)]
+    pub level_2: String,
+    #[serde(default)]
+    pub level_3: String,
+    #[serde(default)]
+    pub level_4: String,
+    #[serde(default)]
+    pub level_5: String,
+    /// `q1_overall` … `q4_capital`, in a flat map since forms are flat.
+    #[serde(flatten)]
+    pub targets: std::collections::BTreeMap<String, String>,
+}
+
+impl SettingsForm {
+    fn from_year(y: &super::YearView) -> SettingsForm {
+        let level = |i: usize| y.kpi_levels.get(i).cloned().unwrap_or_default();
+        let mut targets = std::collections::BTreeMap::new();
+        for t in &y.cabinet_targets {
+            targets.insert(format!("q{}_{}", t.quarter, t.scope), crate::domain::money::fixed2(t.target_pct));
+        }
+        SettingsForm {
+            due_day: y.due_day.to_string(),
+            warn_lag_pp: crate::domain::money::fixed2(y.warn_lag_pp),
+            critical_lag_pp: crate::domain::money::fixed2(y.critical_lag_pp),
+            ledger_tolerance_pct: crate::domain::money::fixed2(y.ledger_tolerance_pct),
+            plan_published: y.plan_published.then(|| "on".to_string()),
+            level_1: level(0),
+            level_2: level(1),
+            level_3: level(2),
+            level_4: level(3),
+            level_5: level(4),
+            targets,
+        }
+    }
+}
+
+fn settings_section(fy: FiscalYear, csrf: &str, f: &SettingsForm, errors: &[FieldError]) -> String {
+    let levels = [&f.level_1, &f.level_2, &f.level_3, &f.level_4, &f.level_5];
+    let mut level_inputs = String::new();
+    for (i, v) in levels.iter().enumerate() {
+        level_inputs.push_str(&input(
+            &format!("level_{}", i + 1),
+            &format!("ระดับ {}", i + 1),
+            v,
+            "text",
+            errors,
+            " inputmode=\"decimal\"",
+        ));
+    }
+    let mut target_rows = String::new();
+    for q in 1..=4 {
+        target_rows.push_str(&format!("<tr><th scope=\"row\">ไตรมาส {q}</th>"));
+        for scope in ["overall", "current", "capital"] {
+            let name = format!("q{q}_{scope}");
+            let value = f.targets.get(&name).map(String::as_str).unwrap_or("");
+            let invalid = if field_error(errors, &name).is_some() { " aria-invalid=\"true\"" } else { "" };
+            target_rows.push_str(&format!(
+                "<td><input id=\"{name}\" name=\"{name}\" value=\"{}\" inputmode=\"decimal\" aria-label=\"ไตรมาส {q} {scope}\"{invalid}></td>",
+                escape(value)
+            ));
+        }
+        target_rows.push_str("</tr>");
+    }
+    let checked = if f.plan_published.is_some() { " checked" } else { "" };
+    format!(
+        "<section aria-labelledby=\"settings-h\"><h2 id=\"settings-h\">ค่ากำหนดของปีงบประมาณ</h2>\
+         <form method=\"post\" action=\"/plan/{fy}/settings\" class=\"stacked\">\
+         <input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{}\">{}{}{}{}\
+         <p><label><input type=\"checkbox\" name=\"plan_published\"{checked}> เผยแพร่แผนการใช้จ่ายต่อสาธารณะ</label></p>\
+         <fieldset><legend>เกณฑ์ตัวชี้วัด: ร้อยละการเบิกจ่ายและก่อหนี้ผูกพัน ณ สิ้นปี</legend>{level_inputs}</fieldset>\
+         <table><caption>เป้าหมายการเบิกจ่ายสะสมของคณะรัฐมนตรี (ร้อยละ)</caption><thead><tr><td></td>\
+         <th scope=\"col\">ภาพรวม</th><th scope=\"col\">รายจ่ายประจำ</th><th scope=\"col\">รายจ่ายลงทุน</th></tr></thead>\
+         <tbody>{target_rows}</tbody></table>\
+         <p><button type=\"submit\">บันทึกค่ากำหนด</button></p></form>\
+         <form method=\"post\" action=\"/fiscal-years/new\"><input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{}\">\
+         <input type=\"hidden\" name=\"fiscal_year\" value=\"{}\"><p><button type=\"submit\">สร้างปีงบประมาณ พ.ศ. {} \
+         (คัดลอกค่ากำหนดจากปีนี้)</button></p></form></section>",
+        escape(csrf),
+        input("due_day", "วันครบกำหนดส่งรายงาน (วันที่ของเดือนถัดไป)", &f.due_day, "text", errors, " inputmode=\"numeric\""),
+        input("warn_lag_pp", "ล่าช้ากว่าแผน: ระดับเตือน (จุด)", &f.warn_lag_pp, "text", errors, " inputmode=\"decimal\""),
+        input(
+            "critical_lag_pp",
+            "ล่าช้ากว่าแผน: ระดับวิกฤต (จุด)",
+            &f.critical_lag_pp,
+            "text",
+            errors,
+            " inputmode=\"decimal\""
+        ),
+        input(
+            "ledger_tolerance_pct",
+            "ความคลาดเคลื่อนที่ยอมรับได้กับบัญชีคุมการเบิกจ่าย (ร้อยละ)",
+            &f.ledger_tolerance_pct,
+            "text",
+            errors,
+            " inputmode=\"decimal\""
+        ),
+        escape(csrf),
+        fy.be() + 1,
+        fy.be() + 1
+    )
+}
+
 /// Suggestions for the project fields: every code with its bureau and name.
 fn datalist(view: &View) -> String {
     let options: String = view
@@ -120,6 +238,7 @@ fn render(
     who: &Identity,
     view: &View,
     form: &AdjustmentForm,
+    settings: Option<&SettingsForm>,
     errors: &[FieldError],
     notice: Option<&str>,
 ) -> String {
@@ -186,6 +305,8 @@ fn render(
              <p><label for=\"file\">ไฟล์ .xlsx ตามแบบที่ดาวน์โหลด</label><input id=\"file\" name=\"file\" type=\"file\" \
              accept=\".xlsx\" required></p><p><button type=\"submit\">นำเข้า</button></p></form></section>"
         ));
+        let current = SettingsForm::from_year(&view.year);
+        body.push_str(&settings_section(fy, who.csrf.as_deref().unwrap_or(""), settings.unwrap_or(&current), errors));
     }
     body.push_str("<table><caption>โครงการ/กิจกรรม</caption><thead><tr><th scope=\"col\">สำนัก</th><th scope=\"col\">รหัส</th>\
                    <th scope=\"col\">ชื่อ</th><th scope=\"col\">งบรายจ่าย</th><th scope=\"col\">งบประมาณหลังปรับโอน (บาท)</th></tr></thead><tbody>");
@@ -237,9 +358,11 @@ pub async fn page(
     let notice = match q.done.as_deref() {
         Some("adjustment") => Some("บันทึกการปรับปรุงงบประมาณแล้ว".to_string()),
         Some(s) if s.starts_with("import:") => Some(format!("นำเข้าแผนแล้ว ({})", &s[7..])),
+        Some("settings") => Some("บันทึกค่ากำหนดแล้ว".to_string()),
+        Some("created") => Some(format!("สร้างปีงบประมาณ พ.ศ. {fy} แล้ว: เพิ่มโครงการด้วยไฟล์แผนทั้งปี")),
         _ => None,
     };
-    Ok(html(StatusCode::OK, render(fy, &who, &view, &AdjustmentForm::default(), &[], notice.as_deref())))
+    Ok(html(StatusCode::OK, render(fy, &who, &view, &AdjustmentForm::default(), None, &[], notice.as_deref())))
 }
 
 fn html(status: StatusCode, body: String) -> HttpResponse {
@@ -276,7 +399,7 @@ pub async fn submit_adjustment(
         Ok(_) => Ok(see_other(format!("/plan/{fy}?done=adjustment"))),
         Err(AppError::Validation { details, .. }) => {
             let view = db::blocking(&state.pool, move |conn| load(conn, fy)).await?;
-            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, render(fy, &who, &view, &form, &details, None)))
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, render(fy, &who, &view, &form, None, &details, None)))
         }
         Err(e) => Err(e),
     }
@@ -309,9 +432,124 @@ pub async fn submit_upload(
             let view = db::blocking(&state.pool, move |conn| load(conn, fy)).await?;
             Ok(html(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                render(fy, &who, &view, &AdjustmentForm::default(), &details, None),
+                render(fy, &who, &view, &AdjustmentForm::default(), None, &details, None),
             ))
         }
         Err(e) => Err(e),
     }
+}
+
+/// Settings, KPI levels and cabinet targets from one form, all or nothing, with
+/// every problem named against its input.
+pub async fn submit_settings(
+    state: web::Data<AppState>,
+    who: Identity,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<SettingsForm>,
+) -> Result<HttpResponse, AppError> {
+    let fy = parse_year(&path)?;
+    let form = form.into_inner();
+    let mut target_names = Vec::new();
+    let mut targets = Vec::new();
+    for q in 1..=4 {
+        for scope in ["overall", "current", "capital"] {
+            let name = format!("q{q}_{scope}");
+            if let Some(v) = form.targets.get(&name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+                targets.push(super::TargetInput {
+                    quarter: q,
+                    scope: scope.to_string(),
+                    target_pct: RawAmount(v.to_string()),
+                });
+                target_names.push(name);
+            }
+        }
+    }
+    let settings = super::Settings {
+        due_day: Some(form.due_day.trim().parse::<i64>().unwrap_or(0)),
+        warn_lag_pp: Some(RawAmount(form.warn_lag_pp.trim().to_string())),
+        critical_lag_pp: Some(RawAmount(form.critical_lag_pp.trim().to_string())),
+        ledger_tolerance_pct: Some(RawAmount(form.ledger_tolerance_pct.trim().to_string())),
+        plan_published: Some(form.plan_published.is_some()),
+    };
+    let levels = super::Levels {
+        levels: [&form.level_1, &form.level_2, &form.level_3, &form.level_4, &form.level_5]
+            .iter()
+            .map(|v| RawAmount(v.trim().to_string()))
+            .collect(),
+    };
+    let (user_id, rid) = (who.user_id, RequestId::of(&req));
+    let outcome = db::blocking(&state.pool, move |conn| {
+        use diesel::Connection;
+        let actor = Actor { user_id: Some(user_id), request_id: rid.as_deref() };
+        let result = conn.transaction(|conn| {
+            let mut details = Vec::new();
+            let mut keep = |r: Result<(), AppError>, rename: &dyn Fn(&str) -> String| match r {
+                Ok(()) => Ok(()),
+                Err(AppError::Validation { details: d, .. }) => {
+                    details.extend(d.into_iter().map(|e| FieldError::new(rename(&e.field), e.message)));
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            };
+            keep(super::update_settings(conn, fy, &settings, actor), &|f| f.to_string())?;
+            keep(super::set_kpi_levels(conn, fy, &levels, actor), &|f| {
+                f.strip_prefix("levels[")
+                    .and_then(|r| r.trim_end_matches(']').parse::<usize>().ok())
+                    .map(|i| format!("level_{}", i + 1))
+                    .unwrap_or_else(|| "level_1".to_string())
+            })?;
+            keep(super::set_cabinet_targets(conn, fy, &super::Targets { targets }, actor), &|f| {
+                f.strip_prefix("targets[")
+                    .and_then(|r| r.split(']').next())
+                    .and_then(|i| i.parse::<usize>().ok())
+                    .and_then(|i| target_names.get(i).cloned())
+                    .unwrap_or_else(|| f.to_string())
+            })?;
+            if details.is_empty() {
+                Ok(())
+            } else {
+                Err(AppError::validation(details))
+            }
+        });
+        Ok(result)
+    })
+    .await?;
+    match outcome {
+        Ok(()) => Ok(see_other(format!("/plan/{fy}?done=settings"))),
+        Err(AppError::Validation { details, .. }) => {
+            let view = db::blocking(&state.pool, move |conn| load(conn, fy)).await?;
+            Ok(html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(fy, &who, &view, &AdjustmentForm::default(), Some(&form), &details, None),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewYearForm {
+    pub fiscal_year: String,
+}
+
+/// Opens the next fiscal year, copying the settings of the one before it.
+pub async fn submit_new_year(
+    state: web::Data<AppState>,
+    who: Identity,
+    req: HttpRequest,
+    form: web::Form<NewYearForm>,
+) -> Result<HttpResponse, AppError> {
+    let fy = form
+        .fiscal_year
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::validation(vec![FieldError::new("fiscal_year", "is not a year")]))?;
+    let (user_id, rid) = (who.user_id, RequestId::of(&req));
+    let created = db::blocking(&state.pool, move |conn| {
+        let input = super::NewYear { fiscal_year: fy, copy_from: Some(fy - 1) };
+        super::create_year(conn, &input, Actor { user_id: Some(user_id), request_id: rid.as_deref() })
+    })
+    .await?;
+    Ok(see_other(format!("/plan/{created}?done=created")))
 }

@@ -93,3 +93,18 @@ fn every_rule_is_unique_and_its_example_fits_its_pattern() {
         }
     }
 }
+
+#[test]
+fn no_two_route_patterns_match_the_same_path() {
+    // Overlapping patterns make the metrics label and the reader's guess of which
+    // route serves a path ambiguous: keep every path served by exactly one pattern.
+    let rules = table();
+    for a in &rules {
+        for b in &rules {
+            if a.path != b.path {
+                let def = actix_web::dev::ResourceDef::new(b.path);
+                assert!(!def.is_match(a.example), "{} (example of {}) also matches {}", a.example, a.path, b.path);
+            }
+        }
+    }
+}

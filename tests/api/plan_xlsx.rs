@@ -233,3 +233,70 @@ async fn the_plan_page_takes_adjustments_and_uploads_from_forms() {
     let (_, page) = app.get_as("/plan/2570?done=adjustment", &token).await;
     assert!(page.contains("บันทึกการปรับปรุงงบประมาณแล้ว") && page.contains("ปรับลด"), "{page}");
 }
+
+#[actix_web::test]
+async fn the_year_settings_form_saves_all_or_nothing_and_opens_the_next_year() {
+    let app = spawn_app().await;
+    app.load_demo();
+    let token = app.token_for("strategy");
+    let (_, page) = app.get_as("/plan/2570", &token).await;
+    assert!(
+        page.contains("name=\"q1_overall\" value=\"32.00\"")
+            && page.contains("name=\"level_5\" type=\"text\" value=\"97.00\""),
+        "{page}"
+    );
+    let post = |fields: Vec<(&'static str, &'static str)>| {
+        let req =
+            app.client.post(app.url("/plan/2570/settings")).insert_header(("Authorization", format!("Bearer {token}")));
+        async move { req.send_form(&fields).await.unwrap() }
+    };
+    let good: Vec<(&str, &str)> = vec![
+        ("due_day", "7"),
+        ("warn_lag_pp", "4"),
+        ("critical_lag_pp", "12"),
+        ("ledger_tolerance_pct", "0.5"),
+        ("level_1", "88"),
+        ("level_2", "90"),
+        ("level_3", "92"),
+        ("level_4", "94"),
+        ("level_5", "97"),
+        ("q1_overall", "30"),
+        ("q2_overall", "52"),
+        ("q3_overall", "75"),
+        ("q4_overall", "93"),
+    ];
+    let mut bad = good.clone();
+    bad[0] = ("due_day", "40");
+    bad[6] = ("level_3", "1e2");
+    bad[10] = ("q2_overall", "150");
+    let mut res = post(bad).await;
+    assert_eq!(res.status(), 422);
+    let body = String::from_utf8(res.body().await.unwrap().to_vec()).unwrap();
+    for field in ["due_day", "level_3"] {
+        assert!(body.contains(&format!("id=\"{field}\" name=\"{field}\" type=\"text\" value=\"")), "{field}");
+        assert!(body.contains(&format!("href=\"#{field}\"")), "{field} not listed at the top");
+    }
+    assert!(body.contains("id=\"q2_overall\" name=\"q2_overall\" value=\"150\" inputmode=\"decimal\" aria-label=\"ไตรมาส 2 overall\" aria-invalid=\"true\""), "{body}");
+    let (_, year) = app.get_as("/api/v1/fiscal-years/2570", &token).await;
+    assert!(year.contains("\"due_day\":5"), "nothing was saved: {year}");
+
+    let res = post(good).await;
+    assert_eq!(res.status(), 303);
+    let (_, year) = app.get_as("/api/v1/fiscal-years/2570", &token).await;
+    let year: Value = serde_json::from_str(&year).unwrap();
+    assert_eq!(year["due_day"], 7);
+    assert_eq!(year["kpi_levels"][0], "88.00");
+    assert_eq!(year["cabinet_targets"].as_array().unwrap().len(), 4, "only the targets entered are kept");
+
+    let res = app
+        .client
+        .post(app.url("/fiscal-years/new"))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .send_form(&[("fiscal_year", "2571")])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers().get("location").unwrap(), "/plan/2571?done=created");
+    let (_, year) = app.get_as("/api/v1/fiscal-years/2571", &token).await;
+    assert!(year.contains("\"due_day\":7"), "copied from FY2570: {year}");
+}

@@ -38,6 +38,9 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     PreconditionFailed(String),
+    /// 428: a write to something that exists must say which version it read.
+    #[error("{0}")]
+    PreconditionRequired(String),
     /// 429: slow down (repeated failed sign-ins).
     #[error("{0}")]
     TooManyRequests(String),
@@ -73,6 +76,7 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::PreconditionFailed(_) => "precondition_failed",
             AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::PreconditionRequired(_) => "precondition_required",
             AppError::Unavailable(_) => "unavailable",
             AppError::Unexpected(_) => "internal_error",
         }
@@ -102,6 +106,7 @@ impl ResponseError for AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -12,7 +12,7 @@ use actix_web::{guard, web, Route};
 
 use crate::auth::Access;
 use crate::domain::Role::{self, *};
-use crate::{audit, auth, monitoring, ops, pages, plans, users};
+use crate::{audit, auth, monitoring, ops, pages, plans, reports, users};
 
 pub struct Rule {
     pub method: Method,
@@ -27,6 +27,7 @@ const ADMIN: &[Role] = &[Admin];
 const AUDITOR: &[Role] = &[Auditor];
 const ADMIN_OR_AUDITOR: &[Role] = &[Admin, Auditor];
 const STRATEGY: &[Role] = &[Strategy];
+const REPORTER: &[Role] = &[Reporter];
 /// Everyone who sees every bureau's figures (admin sees no report content).
 const SEE_ALL: &[Role] = &[Strategy, Finance, Executive, SecretaryGeneral, Auditor];
 /// Those, and a reporter for its own bureau (checked by the handler).
@@ -85,6 +86,11 @@ pub fn table() -> Vec<Rule> {
         rule!(POST "/plan/{fy}/upload", Roles(STRATEGY), "/plan/2599/upload", plans::pages::submit_upload),
         rule!(GET "/api/v1/fiscal-years/{fy}/summary", Roles(SEE_ALL), "/api/v1/fiscal-years/2566/summary", monitoring::routes::office_summary),
         rule!(GET "/api/v1/fiscal-years/{fy}/bureaus/{code}/summary", Roles(SEE_BUREAU), "/api/v1/fiscal-years/2566/bureaus/PSB/summary", monitoring::routes::bureau_summary),
+        rule!(GET "/api/v1/reports/{fy}/{month}/{bureau}", Roles(SEE_BUREAU), "/api/v1/reports/2566/12/PSB", reports::routes::get_report),
+        rule!(PUT "/api/v1/reports/{fy}/{month}/{bureau}", Roles(REPORTER), "/api/v1/reports/2599/1/PSB", reports::routes::put_report),
+        rule!(GET "/api/v1/reports/{fy}/{month}/{bureau}/revisions", Roles(SEE_BUREAU), "/api/v1/reports/2566/12/PSB/revisions", reports::routes::list_revisions),
+        rule!(POST "/api/v1/fiscal-years/{fy}/months/{month}/lock", Roles(STRATEGY), "/api/v1/fiscal-years/2599/months/1/lock", reports::routes::lock_month),
+        rule!(POST "/api/v1/fiscal-years/{fy}/months/{month}/reopen", Roles(STRATEGY), "/api/v1/fiscal-years/2599/months/1/reopen", reports::routes::reopen_month),
         rule!(GET "/api/v1/audit-events", Roles(AUDITOR), "/api/v1/audit-events", audit::routes::api_list),
         rule!(GET "/audit", Roles(AUDITOR), "/audit", audit::routes::page),
         rule!(GET "/audit.csv", Roles(AUDITOR), "/audit.csv", audit::routes::csv),

@@ -156,6 +156,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Int8,
+        key -> Text,
+        request_sha256 -> Text,
+        status -> Int2,
+        etag -> Nullable<Text>,
+        body -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     kpi_levels (fiscal_year, level) {
         fiscal_year -> Int4,
         level -> Int2,
@@ -361,6 +373,7 @@ diesel::joinable!(delivery_attempts -> outbox (outbox_id));
 diesel::joinable!(feedback -> fiscal_years (fiscal_year));
 diesel::joinable!(follow_ups -> alerts (alert_id));
 diesel::joinable!(follow_ups -> bureaus (bureau_id));
+diesel::joinable!(idempotency_keys -> users (user_id));
 diesel::joinable!(kpi_levels -> fiscal_years (fiscal_year));
 diesel::joinable!(ledger_entries -> bureaus (bureau_id));
 diesel::joinable!(ledger_entries -> fiscal_years (fiscal_year));
@@ -392,6 +405,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     feedback,
     fiscal_years,
     follow_ups,
+    idempotency_keys,
     kpi_levels,
     ledger_entries,
     ledger_imports,

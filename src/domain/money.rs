@@ -32,6 +32,21 @@ fn limit() -> Decimal {
     Decimal::from(10_000_000_000_000_000i64)
 }
 
+impl MoneyError {
+    /// The same, in Thai, for bureau officers.
+    pub fn message_th(&self) -> String {
+        match self {
+            MoneyError::Empty => "ว่างอยู่ กรุณากรอกจำนวนเงิน เช่น 1234.50 (กรอก 0 หากไม่มี)".into(),
+            MoneyError::NotANumber(s) => {
+                format!("{s:?} ไม่ใช่จำนวนเงิน กรุณากรอกเป็นตัวเลขอารบิก ไม่มีเครื่องหมายจุลภาค และทศนิยมไม่เกิน 2 ตำแหน่ง เช่น 1234.50")
+            }
+            MoneyError::Negative(s) => format!("{s} ติดลบ จำนวนเงินต้องไม่น้อยกว่า 0"),
+            MoneyError::TooPrecise(s) => format!("{s} มีทศนิยมเกิน 2 ตำแหน่ง"),
+            MoneyError::TooLarge(s) => format!("{s} มากเกินไป (ต้องน้อยกว่า 10,000,000,000,000,000)"),
+        }
+    }
+}
+
 impl Money {
     pub const ZERO: Money = Money(Decimal::ZERO);
 

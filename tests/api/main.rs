@@ -14,5 +14,6 @@ mod migrations;
 mod pages;
 mod plan_xlsx;
 mod plans;
+mod reports;
 mod security;
 mod summary;

@@ -1,0 +1,282 @@
+//! `GET|PUT /api/v1/reports/{fy}/{month}/{bureau_code}`, its revisions, and month
+//! locks. A reporter may reach only its own bureau's reports; anyone else's answer
+//! 404, because their existence is not the reporter's business.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{Context, ProjectContext, ReportInput};
+use crate::audit::Actor;
+use crate::auth::Identity;
+use crate::db;
+use crate::domain::fiscal::has_ended;
+use crate::domain::money::json as dj;
+use crate::domain::{FiscalMonth, FiscalYear, Role};
+use crate::error::{AppError, FieldError};
+use crate::idempotency;
+use crate::monitoring::{queries, routes::parse_year};
+use crate::ops::middleware::RequestId;
+use crate::startup::AppState;
+
+#[derive(Serialize, Debug)]
+pub struct LineView {
+    #[serde(flatten)]
+    pub project: ProjectContext,
+    #[serde(serialize_with = "dj::money")]
+    pub disbursed: rust_decimal::Decimal,
+    #[serde(serialize_with = "dj::money")]
+    pub committed: rust_decimal::Decimal,
+}
+
+#[derive(Serialize, Debug)]
+pub struct ReportView {
+    pub fiscal_year: i32,
+    pub month: u8,
+    pub bureau_code: String,
+    /// `not_started`, `draft` or `submitted` (the latest revision's state).
+    pub status: String,
+    pub revision: i32,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub on_time: Option<bool>,
+    pub due_at: DateTime<Utc>,
+    pub locked: bool,
+    pub obstacles: String,
+    pub limitations: String,
+    pub suggestions: String,
+    pub lines: Vec<LineView>,
+}
+
+pub fn view(ctx: &Context) -> ReportView {
+    let (status, rev, lines) = match &ctx.latest {
+        Some((r, lines)) => (r.status.clone(), Some(r), Some(lines)),
+        None => ("not_started".to_string(), None, None),
+    };
+    ReportView {
+        fiscal_year: ctx.fy.be(),
+        month: ctx.month.number(),
+        bureau_code: ctx.bureau_code.clone(),
+        status,
+        revision: ctx.latest_revision,
+        submitted_at: rev.and_then(|r| r.submitted_at),
+        on_time: rev.and_then(|r| r.on_time),
+        due_at: ctx.due_at,
+        locked: ctx.locked,
+        obstacles: rev.map(|r| r.obstacles.clone()).unwrap_or_default(),
+        limitations: rev.map(|r| r.limitations.clone()).unwrap_or_default(),
+        suggestions: rev.map(|r| r.suggestions.clone()).unwrap_or_default(),
+        lines: ctx
+            .projects
+            .iter()
+            .map(|p| {
+                let (d, c) = lines.and_then(|l| l.get(&p.id)).copied().unwrap_or_default();
+                LineView { project: p.clone(), disbursed: d, committed: c }
+            })
+            .collect(),
+    }
+}
+
+/// Resolves (year, month, bureau) from the path for `who`: 404 for an unknown year
+/// or bureau, and for a bureau the caller may not see; 422 for a bad month or one
+/// that has not ended.
+pub fn locate(
+    conn: &mut PgConnection,
+    who: &Identity,
+    year: &str,
+    month: &str,
+    code: &str,
+    today: chrono::NaiveDate,
+) -> Result<(FiscalYear, FiscalMonth, queries::BureauRow), AppError> {
+    let fy = parse_year(year)?;
+    let month = month.parse::<i64>().ok().and_then(|m| FiscalMonth::new(m).ok()).ok_or_else(|| {
+        AppError::validation(vec![FieldError::new(
+            "month",
+            format!("{month:?} ไม่ใช่เดือนงบประมาณ 1 (ต.ค.) ถึง 12 (ก.ย.)"),
+        )])
+    })?;
+    let bureau = queries::bureau_by_code(conn, code)?
+        .filter(|b| who.can_see_bureau(b.id))
+        .ok_or_else(|| AppError::NotFound(format!("there is no report of a bureau {code:?} for you")))?;
+    if !has_ended(fy, month, today) {
+        return Err(AppError::validation(vec![FieldError::new(
+            "month",
+            format!(
+                "เดือนนี้ยังไม่สิ้นสุด (สิ้นสุด {}) จึงยังรายงานไม่ได้ (a month that has not ended cannot be reported)",
+                crate::domain::fiscal::thai_date(fy.month_end(month))
+            ),
+        )]));
+    }
+    Ok((fy, month, bureau))
+}
+
+fn respond(status: u16, etag: Option<&str>, body: String) -> HttpResponse {
+    let mut res =
+        HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::OK));
+    res.content_type("application/json");
+    if let Some(e) = etag {
+        res.insert_header((header::ETAG, e.to_string()));
+    }
+    res.body(body)
+}
+
+pub async fn get_report(
+    state: web::Data<AppState>,
+    who: Identity,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (year, month, code) = path.into_inner();
+    let today = state.today();
+    let ctx = db::blocking(&state.pool, move |conn| {
+        let (fy, m, b) = locate(conn, &who, &year, &month, &code, today)?;
+        super::context(conn, fy, m, b.id, &b.code)
+    })
+    .await?;
+    let body = serde_json::to_string(&view(&ctx)).map_err(anyhow::Error::from)?;
+    Ok(respond(200, Some(&super::etag(ctx.latest_revision)), body))
+}
+
+/// Only the bureau's own reporters write its reports.
+fn may_write(who: &Identity, bureau_id: i32) -> Result<(), AppError> {
+    if who.has(Role::Reporter) && who.bureau_ids.contains(&bureau_id) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("there is no report of this bureau for you to write".into()))
+    }
+}
+
+/// Checks and saves a report body for the caller; the shared path of the API, the
+/// web form and the Excel import. Returns the stored answer (status, ETag, JSON).
+pub async fn submit(
+    state: &AppState,
+    who: &Identity,
+    req: &HttpRequest,
+    (year, month, code): (String, String, String),
+    input: ReportInput,
+    body_for_key: &[u8],
+) -> Result<idempotency::Stored, AppError> {
+    let key = idempotency::key_of(req)?;
+    let fingerprint = idempotency::fingerprint(req, body_for_key);
+    let expected = super::if_match(req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()))?;
+    let (who, today, rid) = (who.clone(), state.today(), RequestId::of(req));
+    db::blocking(&state.pool, move |conn| {
+        let (fy, m, b) = locate(conn, &who, &year, &month, &code, today)?;
+        may_write(&who, b.id)?;
+        conn.transaction(|conn| {
+            if let Some(k) = &key {
+                if let Some(stored) = idempotency::replay(conn, who.user_id, k, &fingerprint)? {
+                    return Ok(stored);
+                }
+            }
+            let ctx = super::context(conn, fy, m, b.id, &b.code)?;
+            let checked = super::check(&ctx, &input)?;
+            let saved = super::save(
+                conn,
+                &ctx,
+                &checked,
+                expected,
+                Utc::now(),
+                Actor { user_id: Some(who.user_id), request_id: rid.as_deref() },
+            )?;
+            let after = super::context(conn, fy, m, b.id, &b.code)?;
+            let answer = idempotency::Stored {
+                status: 200,
+                etag: Some(super::etag(saved.revision)),
+                body: serde_json::to_string(&view(&after)).map_err(anyhow::Error::from)?,
+            };
+            if let Some(k) = &key {
+                idempotency::store(conn, who.user_id, k, &fingerprint, &answer)?;
+            }
+            tracing::info!(fiscal_year = fy.be(), month = m.number(), bureau = %b.code, revision = saved.revision,
+                           submitted = checked.submit, "report saved");
+            Ok(answer)
+        })
+    })
+    .await
+}
+
+pub async fn put_report(
+    state: web::Data<AppState>,
+    who: Identity,
+    req: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let input: ReportInput = serde_json::from_slice(&body).map_err(|e| {
+        if e.is_data() {
+            AppError::validation(vec![FieldError::new("body", e.to_string())])
+        } else {
+            AppError::BadRequest(format!("the request body is not valid JSON: {e}"))
+        }
+    })?;
+    let answer = submit(&state, &who, &req, path.into_inner(), input, &body).await?;
+    Ok(respond(answer.status, answer.etag.as_deref(), answer.body))
+}
+
+pub async fn list_revisions(
+    state: web::Data<AppState>,
+    who: Identity,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (year, month, code) = path.into_inner();
+    let today = state.today();
+    let list = db::blocking(&state.pool, move |conn| {
+        let (fy, m, b) = locate(conn, &who, &year, &month, &code, today)?;
+        let ctx = super::context(conn, fy, m, b.id, &b.code)?;
+        match ctx.report_id {
+            Some(id) => Ok(super::revisions(conn, id)?),
+            None => Ok(Vec::new()),
+        }
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+#[derive(Deserialize, Default)]
+pub struct Reason {
+    #[serde(default)]
+    pub reason: String,
+}
+
+async fn lock_or_reopen(
+    state: web::Data<AppState>,
+    who: Identity,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: Option<web::Json<Reason>>,
+    lock: bool,
+) -> Result<HttpResponse, AppError> {
+    let (year, month) = path.into_inner();
+    let fy = parse_year(&year)?;
+    let m = month.parse::<i64>().ok().and_then(|m| FiscalMonth::new(m).ok()).ok_or_else(|| {
+        AppError::validation(vec![FieldError::new("month", format!("{month:?} is not a fiscal month 1-12"))])
+    })?;
+    let reason = body.map(|b| b.into_inner().reason).unwrap_or_default();
+    let (user_id, rid) = (who.user_id, RequestId::of(&req));
+    db::blocking(&state.pool, move |conn| {
+        super::set_lock(conn, fy, m, lock, &reason, Actor { user_id: Some(user_id), request_id: rid.as_deref() })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({"fiscal_year": fy.be(), "month": m.number(), "locked": lock})))
+}
+
+pub async fn lock_month(
+    state: web::Data<AppState>,
+    who: Identity,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: Option<web::Json<Reason>>,
+) -> Result<HttpResponse, AppError> {
+    lock_or_reopen(state, who, req, path, body, true).await
+}
+
+pub async fn reopen_month(
+    state: web::Data<AppState>,
+    who: Identity,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: Option<web::Json<Reason>>,
+) -> Result<HttpResponse, AppError> {
+    lock_or_reopen(state, who, req, path, body, false).await
+}

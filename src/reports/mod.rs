@@ -84,6 +84,9 @@ pub struct RevisionRow {
     pub on_time: Option<bool>,
 }
 
+/// A revision's lines: project id → (disbursed, committed).
+pub type LineFigures = HashMap<i32, (Decimal, Decimal)>;
+
 /// Everything about one bureau's month.
 #[derive(Debug, Clone)]
 pub struct Context {
@@ -98,7 +101,7 @@ pub struct Context {
     pub warn_lag_pp: Decimal,
     pub projects: Vec<ProjectContext>,
     /// The latest revision and its lines (project id → disbursed, committed).
-    pub latest: Option<(RevisionRow, HashMap<i32, (Decimal, Decimal)>)>,
+    pub latest: Option<(RevisionRow, LineFigures)>,
 }
 
 /// Loads the context of `bureau_id`'s report for (fy, month); 404 for a year that

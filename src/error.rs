@@ -61,6 +61,11 @@ impl AppError {
         AppError::Validation { message, details }
     }
 
+    /// The status a page answers with for this error.
+    pub fn status_code_for_page(&self) -> StatusCode {
+        ResponseError::status_code(self)
+    }
+
     /// The response for this error, for code that builds responses by hand.
     pub fn error_response_owned(self) -> HttpResponse {
         ResponseError::error_response(&self)

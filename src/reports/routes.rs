@@ -155,10 +155,10 @@ pub async fn submit(
     (year, month, code): (String, String, String),
     input: ReportInput,
     body_for_key: &[u8],
+    expected: Option<super::IfMatch>,
 ) -> Result<idempotency::Stored, AppError> {
     let key = idempotency::key_of(req)?;
     let fingerprint = idempotency::fingerprint(req, body_for_key);
-    let expected = super::if_match(req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()))?;
     let (who, today, rid) = (who.clone(), state.today(), RequestId::of(req));
     db::blocking(&state.pool, move |conn| {
         let (fy, m, b) = locate(conn, &who, &year, &month, &code, today)?;
@@ -210,7 +210,8 @@ pub async fn put_report(
             AppError::BadRequest(format!("the request body is not valid JSON: {e}"))
         }
     })?;
-    let answer = submit(&state, &who, &req, path.into_inner(), input, &body).await?;
+    let expected = super::if_match(req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()))?;
+    let answer = submit(&state, &who, &req, path.into_inner(), input, &body, expected).await?;
     Ok(respond(answer.status, answer.etag.as_deref(), answer.body))
 }
 

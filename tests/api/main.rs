@@ -14,6 +14,7 @@ mod migrations;
 mod pages;
 mod plan_xlsx;
 mod plans;
+mod report_form;
 mod reports;
 mod security;
 mod summary;

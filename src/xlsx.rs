@@ -114,7 +114,7 @@ pub fn amount(c: &Data) -> Result<Decimal, String> {
         Data::Error(e) => return Err(format!("holds the Excel error {e:?}")),
         other => return Err(format!("{other} is not an amount")),
     };
-    Money::parse(&raw).map(Money::amount).map_err(|e| e.to_string())
+    Money::parse(&raw).map(Money::amount).map_err(|e| format!("{} ({e})", e.message_th()))
 }
 
 /// The workbook of an upload: the raw body (any content type but a form), or the

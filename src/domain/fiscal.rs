@@ -181,6 +181,12 @@ pub fn thai_date(d: NaiveDate) -> String {
     format!("{} {} {}", d.day(), THAI_MONTHS_SHORT[d.month0() as usize], d.year() + BE_OFFSET)
 }
 
+/// `2 พ.ย. 2569 16:13 น.` in Bangkok time.
+pub fn thai_datetime(t: DateTime<Utc>) -> String {
+    let local = t.with_timezone(&bangkok());
+    format!("{} {} น.", thai_date(local.date_naive()), local.format("%H:%M"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,6 +243,8 @@ mod tests {
         let fy = FiscalYear::new(2566).unwrap();
         assert_eq!(thai_month_label(fy, FiscalMonth::FIRST), "ต.ค. 2565");
         assert_eq!(thai_date(d(2023, 9, 30)), "30 ก.ย. 2566");
+        let t = Utc.with_ymd_and_hms(2026, 11, 2, 9, 13, 0).unwrap();
+        assert_eq!(thai_datetime(t), "2 พ.ย. 2569 16:13 น.");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use super::routes::{locate, submit};
 use super::{Context, IfMatch, LineInput, ReportInput};
 use crate::auth::{Identity, CSRF_FIELD};
 use crate::db;
-use crate::domain::fiscal::{bangkok, thai_date, thai_month_label};
+use crate::domain::fiscal::{bangkok, thai_date, thai_datetime, thai_month_label};
 use crate::domain::money::{fixed2, format_baht, RawAmount};
 use crate::domain::{Category, Role};
 use crate::error::{AppError, FieldError};
@@ -229,6 +229,19 @@ fn render(ctx: &Context, who: &Identity, typed: &Typed, errors: &[FieldError], n
         );
     }
     body.push_str("</form>");
+    if can_write {
+        body.push_str(&format!(
+            "<section aria-labelledby=\"import-h\"><h2 id=\"import-h\">หรือนำเข้าจากแบบฟอร์ม Excel</h2>\
+             <form method=\"post\" action=\"/reports/{}/{}/{}/import?{CSRF_FIELD}={}\" enctype=\"multipart/form-data\" class=\"stacked\">\
+             <p><label for=\"file\">ไฟล์ .xlsx ที่ดาวน์โหลดจากหน้านี้และกรอกแล้ว (บันทึกเป็นร่าง ตรวจสอบแล้วจึงส่ง)</label>\
+             <input id=\"file\" name=\"file\" type=\"file\" accept=\".xlsx\" required></p>\
+             <p><button type=\"submit\">นำเข้า</button></p></form></section>",
+            ctx.fy,
+            ctx.month,
+            escape(&ctx.bureau_code),
+            escape(who.csrf.as_deref().unwrap_or(""))
+        ));
+    }
     let title = format!("รายงานผลการเบิกจ่าย {} · {}", thai_month_label(ctx.fy, ctx.month), ctx.bureau_code);
     layout(&title, Some(who), &body)
 }
@@ -413,7 +426,7 @@ pub async fn history(
             } else {
                 "ร่าง"
             },
-            escape(&r.6.with_timezone(&bangkok()).format("%d/%m/%Y %H:%M").to_string()),
+            escape(&thai_datetime(r.6)),
             escape(r.8.as_deref().unwrap_or("-")),
             format_baht(total),
             escape(&what)
@@ -431,4 +444,46 @@ pub async fn history(
     );
     let title = format!("ประวัติรายงาน {} · {}", thai_month_label(ctx.fy, ctx.month), ctx.bureau_code);
     Ok(html(StatusCode::OK, layout(&title, Some(&who), &body)))
+}
+
+/// The page's Excel upload: saved as a draft, or the page again with the file's
+/// errors by row and column.
+pub async fn import(
+    state: web::Data<AppState>,
+    who: Identity,
+    req: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let (year, month, code) = path.into_inner();
+    let outcome = super::routes::import_file(
+        &state,
+        &who,
+        &req,
+        (year.clone(), month.clone(), code.clone()),
+        Some("draft"),
+        payload,
+    )
+    .await;
+    match outcome {
+        Ok(_) => Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", format!("/reports/{year}/{month}/{code}?done=draft")))
+            .finish()),
+        Err(e @ (AppError::Validation { .. } | AppError::PreconditionFailed(_) | AppError::Conflict(_))) => {
+            let status = e.status_code_for_page();
+            let details = match e {
+                AppError::Validation { details, .. } => details,
+                other => vec![FieldError::new("report", other.to_string())],
+            };
+            let today = state.today();
+            let who2 = who.clone();
+            let ctx = db::blocking(&state.pool, move |conn| {
+                let (fy, m, b) = locate(conn, &who2, &year, &month, &code, today)?;
+                super::context(conn, fy, m, b.id, &b.code)
+            })
+            .await?;
+            Ok(html(status, render(&ctx, &who, &Typed::from_context(&ctx), &details, None)))
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -281,3 +281,76 @@ pub async fn reopen_month(
 ) -> Result<HttpResponse, AppError> {
     lock_or_reopen(state, who, req, path, body, false).await
 }
+
+pub async fn template(
+    state: web::Data<AppState>,
+    who: Identity,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (year, month, code) = path.into_inner();
+    let today = state.today();
+    let (bytes, name) = db::blocking(&state.pool, move |conn| {
+        let (fy, m, b) = locate(conn, &who, &year, &month, &code, today)?;
+        let ctx = super::context(conn, fy, m, b.id, &b.code)?;
+        Ok((super::xlsx::template(&ctx)?, format!("report-{fy}-{:02}-{}.xlsx", m.number(), b.code)))
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(crate::xlsx::CONTENT_TYPE)
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))
+        .body(bytes))
+}
+
+#[derive(Deserialize)]
+pub struct ImportQuery {
+    /// `draft` (default: the officer checks it in the form, then submits) or `submitted`.
+    pub status: Option<String>,
+}
+
+/// Reads a filled template and saves it like a PUT (the revision it was made from
+/// is its If-Match), refusing the whole file with rows and columns on any error.
+pub async fn import(
+    state: web::Data<AppState>,
+    who: Identity,
+    req: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    q: web::Query<ImportQuery>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let answer = import_file(&state, &who, &req, path.into_inner(), q.status.as_deref(), payload).await?;
+    Ok(respond(answer.status, answer.etag.as_deref(), answer.body))
+}
+
+pub async fn import_file(
+    state: &AppState,
+    who: &Identity,
+    req: &HttpRequest,
+    (year, month, code): (String, String, String),
+    status: Option<&str>,
+    payload: web::Payload,
+) -> Result<idempotency::Stored, AppError> {
+    let status = match status.unwrap_or("draft") {
+        s @ ("draft" | "submitted") => s.to_string(),
+        other => {
+            return Err(AppError::validation(vec![FieldError::new(
+                "status",
+                format!("{other:?} ต้องเป็น draft หรือ submitted"),
+            )]))
+        }
+    };
+    let bytes = crate::xlsx::read_upload(req, payload).await?;
+    let today = state.today();
+    let (who2, y, m, c) = (who.clone(), year.clone(), month.clone(), code.clone());
+    let ctx = db::blocking(&state.pool, move |conn| {
+        let (fy, m, b) = locate(conn, &who2, &y, &m, &c, today)?;
+        may_write(&who2, b.id)?;
+        super::context(conn, fy, m, b.id, &b.code)
+    })
+    .await?;
+    let parsed = super::xlsx::parse(&ctx, &bytes, &status)?;
+    let input = parsed.input.clone();
+    let expected = Some(super::IfMatch::Revision(parsed.revision));
+    submit(state, who, req, (year, month, code), parsed.input, &bytes, expected)
+        .await
+        .map_err(|e| super::xlsx::locate_errors(&ctx, &input, e))
+}

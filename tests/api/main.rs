@@ -15,6 +15,7 @@ mod pages;
 mod plan_xlsx;
 mod plans;
 mod report_form;
+mod report_xlsx;
 mod reports;
 mod security;
 mod summary;

@@ -89,10 +89,10 @@ pub fn template(ctx: &Context) -> Result<Vec<u8>, AppError> {
         let n = row + 1;
         ws.write_formula_with_format(row, 8, format!("=D{n}-F{n}-G{n}-H{n}").as_str(), &money).map_err(xe)?;
     }
-    // project_row is Excel's 1-based number; the writer counts from 0.
-    let mut row = project_row(ctx.projects.len()) as u32 - 1;
     let rev = ctx.latest.as_ref().map(|l| &l.0);
-    for (field, label) in NARRATIVE {
+    // project_row is Excel's 1-based number; the writer counts from 0.
+    let first = project_row(ctx.projects.len()) as u32 - 1;
+    for (row, (field, label)) in (first..).zip(NARRATIVE) {
         let text = match (field, rev) {
             ("obstacles", Some(r)) => r.obstacles.as_str(),
             ("limitations", Some(r)) => r.limitations.as_str(),
@@ -102,7 +102,6 @@ pub fn template(ctx: &Context) -> Result<Vec<u8>, AppError> {
         ws.write_string_with_format(row, 0, label, &header).map_err(xe)?;
         ws.merge_range(row, 1, row, 8, text, &text_input).map_err(xe)?;
         ws.set_row_height(row, 60).map_err(xe)?;
-        row += 1;
     }
     ws.set_freeze_panes(HEADER_ROW, 2).map_err(xe)?;
     ws.protect();

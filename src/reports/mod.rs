@@ -127,16 +127,26 @@ pub fn context(
     .get_result(conn)
     .optional()?;
     let header = header.ok_or_else(|| AppError::NotFound(format!("there is no fiscal year {fy}")))?;
+    // One pass over each table for the bureau's projects (not a lookup per project).
     let projects: Vec<ProjectContext> = diesel::sql_query(
-        "SELECT p.id, p.code AS project_code, p.name_th, p.category,
-                p.allocation + coalesce((SELECT sum(a.amount) FROM allocation_adjustments a
-                                         WHERE a.project_id = p.id AND a.effective_on <= $3), 0) AS allocation,
-                coalesce((SELECT sum(m.planned) FROM monthly_plans m
-                          WHERE m.project_id = p.id AND m.month <= $2), 0) AS planned_to_date,
-                coalesce((SELECT sum(l.disbursed) FROM reports r JOIN report_lines l ON l.revision_id = r.submitted_revision_id
-                          WHERE l.project_id = p.id AND r.fiscal_year = $1 AND r.bureau_id = $4 AND r.month < $2), 0)
-                    AS disbursed_before
-         FROM projects p WHERE p.fiscal_year = $1 AND p.bureau_id = $4 ORDER BY p.code",
+        "WITH p AS (
+             SELECT id, code, name_th, category, allocation FROM projects WHERE fiscal_year = $1 AND bureau_id = $4
+         ), adj AS (
+             SELECT a.project_id, sum(a.amount) AS total FROM allocation_adjustments a JOIN p ON p.id = a.project_id
+             WHERE a.effective_on <= $3 GROUP BY a.project_id
+         ), pl AS (
+             SELECT m.project_id, sum(m.planned) AS total FROM monthly_plans m JOIN p ON p.id = m.project_id
+             WHERE m.month <= $2 GROUP BY m.project_id
+         ), d AS (
+             SELECT l.project_id, sum(l.disbursed) AS total
+             FROM reports r JOIN report_lines l ON l.revision_id = r.submitted_revision_id
+             WHERE r.fiscal_year = $1 AND r.bureau_id = $4 AND r.month < $2 GROUP BY l.project_id
+         )
+         SELECT p.id, p.code AS project_code, p.name_th, p.category,
+                p.allocation + coalesce(adj.total, 0) AS allocation,
+                coalesce(pl.total, 0) AS planned_to_date, coalesce(d.total, 0) AS disbursed_before
+         FROM p LEFT JOIN adj ON adj.project_id = p.id LEFT JOIN pl ON pl.project_id = p.id
+         LEFT JOIN d ON d.project_id = p.id ORDER BY p.code",
     )
     .bind::<Int4, _>(fy.be())
     .bind::<Int2, _>(month.number() as i16)
@@ -405,6 +415,8 @@ pub struct Saved {
     pub revision: i32,
     pub submitted_at: Option<DateTime<Utc>>,
     pub on_time: Option<bool>,
+    /// The context as it stands after the save (without reading it again).
+    pub context: Context,
 }
 
 /// Stores `checked` as the next revision of the report, in the caller's
@@ -528,7 +540,24 @@ pub fn save(
             })),
         },
     )?;
-    Ok(Saved { revision, submitted_at, on_time })
+    let mut after = ctx.clone();
+    after.report_id = Some(report_id);
+    after.latest_revision = revision;
+    after.latest = Some((
+        RevisionRow {
+            id: revision_id,
+            revision,
+            status: if checked.submit { "submitted" } else { "draft" }.to_string(),
+            obstacles: checked.obstacles.clone(),
+            limitations: checked.limitations.clone(),
+            suggestions: checked.suggestions.clone(),
+            created_at: now,
+            submitted_at,
+            on_time,
+        },
+        checked.lines.iter().map(|(p, d, c)| (*p, (*d, *c))).collect(),
+    ));
+    Ok(Saved { revision, submitted_at, on_time, context: after })
 }
 
 #[derive(QueryableByName, Debug, Serialize)]

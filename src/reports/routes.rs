@@ -179,11 +179,10 @@ pub async fn submit(
                 Utc::now(),
                 Actor { user_id: Some(who.user_id), request_id: rid.as_deref() },
             )?;
-            let after = super::context(conn, fy, m, b.id, &b.code)?;
             let answer = idempotency::Stored {
                 status: 200,
                 etag: Some(super::etag(saved.revision)),
-                body: serde_json::to_string(&view(&after)).map_err(anyhow::Error::from)?,
+                body: serde_json::to_string(&view(&saved.context)).map_err(anyhow::Error::from)?,
             };
             if let Some(k) = &key {
                 idempotency::store(conn, who.user_id, k, &fingerprint, &answer)?;

@@ -20,6 +20,7 @@ use crate::domain::fiscal::{bangkok, thai_date, thai_datetime, thai_month_label}
 use crate::domain::money::{fixed2, format_baht, RawAmount};
 use crate::domain::{Category, Role};
 use crate::error::{AppError, FieldError};
+use crate::i18n::Lang;
 use crate::pages::{escape, layout};
 use crate::schema::{report_lines, report_revisions, users};
 use crate::startup::AppState;
@@ -96,7 +97,14 @@ fn label_of(ctx: &Context, id: &str) -> String {
     }
 }
 
-fn render(ctx: &Context, who: &Identity, typed: &Typed, errors: &[FieldError], notice: Option<&str>) -> String {
+fn render(
+    ctx: &Context,
+    who: &Identity,
+    typed: &Typed,
+    errors: &[FieldError],
+    notice: Option<&str>,
+    lang: Lang,
+) -> String {
     let can_write = who.has(Role::Reporter) && who.bureau_ids.contains(&ctx.bureau_id) && !ctx.locked;
     let by_id: BTreeMap<String, &FieldError> = errors.iter().map(|e| (field_id(ctx, &e.field), e)).collect();
     let preview = super::check(ctx, &typed.input(ctx, "draft")).ok().map(|c| c.preview);
@@ -105,7 +113,10 @@ fn render(ctx: &Context, who: &Identity, typed: &Typed, errors: &[FieldError], n
         body.push_str(&format!("<div class=\"notice\" role=\"status\"><p>{}</p></div>", escape(n)));
     }
     if !errors.is_empty() {
-        body.push_str("<div class=\"errors\" role=\"alert\" id=\"errors\"><p>ยังบันทึกไม่ได้ กรุณาแก้ไข:</p><ul>");
+        body.push_str(&format!(
+            "<div class=\"errors\" role=\"alert\" id=\"errors\"><p>{}</p><ul>",
+            lang.t("errors.title")
+        ));
         for (id, e) in &by_id {
             body.push_str(&format!(
                 "<li><a href=\"#{}\">{}</a>: {}</li>",
@@ -117,59 +128,82 @@ fn render(ctx: &Context, who: &Identity, typed: &Typed, errors: &[FieldError], n
         body.push_str("</ul></div>");
     }
     let state = match &ctx.latest {
-        None => "ยังไม่เริ่ม".to_string(),
+        None => lang.t("status.not_started").to_string(),
         Some((r, _)) if r.status == "submitted" => format!(
-            "ส่งแล้ว (ฉบับที่ {}) เมื่อ {}{}",
-            r.revision,
-            r.submitted_at
-                .map(|t| t.with_timezone(&bangkok()).format("%d/%m/%Y %H:%M").to_string())
-                .unwrap_or_default(),
-            if r.on_time == Some(true) { " ทันกำหนด" } else { " เกินกำหนด" }
+            "{} {}",
+            lang.t("status.submitted")
+                .replace("{n}", &r.revision.to_string())
+                .replace("{at}", &r.submitted_at.map(thai_datetime).unwrap_or_default()),
+            lang.t(if r.on_time == Some(true) { "on_time" } else { "late" })
         ),
-        Some((r, _)) => format!("ร่าง (ฉบับที่ {})", r.revision),
+        Some((r, _)) => lang.t("status.draft").replace("{n}", &r.revision.to_string()),
     };
+    let q = if lang == Lang::En { "?lang=en" } else { "" };
+    let switch = if lang == Lang::En { "" } else { "?lang=en" };
     body.push_str(&format!(
-        "<p>สถานะ: <strong>{}</strong> · กำหนดส่ง {} เวลา 23:59 น.{} · <a href=\"/reports/{}/{}/{}/revisions\">ประวัติการแก้ไข</a> · \
-         <a href=\"/api/v1/reports/{}/{}/{}/template.xlsx\">แบบฟอร์ม Excel</a></p>",
+        "<p>{}: <strong>{}</strong> · {}{} · <a href=\"/reports/{}/{}/{}/revisions{q}\">{}</a> · \
+         <a href=\"/api/v1/reports/{}/{}/{}/template.xlsx\">{}</a> · <a href=\"/reports/{}/{}/{}{switch}\" lang=\"{}\">{}</a></p>",
+        lang.t("status"),
         escape(&state),
-        thai_date(ctx.due_at.with_timezone(&bangkok()).date_naive()),
-        if ctx.locked { " · <strong>เดือนนี้ปิดแล้ว แก้ไขไม่ได้</strong>" } else { "" },
+        lang.t("due").replace("{date}", &thai_date(ctx.due_at.with_timezone(&bangkok()).date_naive())),
+        if ctx.locked { format!(" · <strong>{}</strong>", lang.t("locked")) } else { String::new() },
         ctx.fy,
         ctx.month,
         escape(&ctx.bureau_code),
+        lang.t("history"),
         ctx.fy,
         ctx.month,
         escape(&ctx.bureau_code),
+        lang.t("excel"),
+        ctx.fy,
+        ctx.month,
+        escape(&ctx.bureau_code),
+        if lang == Lang::En { "th" } else { "en" },
+        lang.t("switch"),
     ));
     if let Some(p) = &preview {
         let rate = |r: Option<Decimal>| r.map(fixed2).unwrap_or_else(|| "-".into());
         body.push_str(&format!(
-            "<section aria-labelledby=\"preview-h\"><h2 id=\"preview-h\">ผลตามตัวเลขที่กรอก</h2><dl class=\"figures\">\
-             <div><dt>ร้อยละตามแผน</dt><dd>{}</dd></div><div><dt>ร้อยละเบิกจ่าย+ก่อหนี้ผูกพัน</dt><dd>{}</dd></div>\
-             <div><dt>ล่าช้ากว่าแผน (จุด)</dt><dd>{}</dd></div><div><dt>เกณฑ์เตือน (จุด)</dt><dd>{}</dd></div></dl>{}</section>",
+            "<section aria-labelledby=\"preview-h\"><h2 id=\"preview-h\">{}</h2><dl class=\"figures\">\
+             <div><dt>{}</dt><dd>{}</dd></div><div><dt>{}</dt><dd>{}</dd></div>\
+             <div><dt>{}</dt><dd>{}</dd></div><div><dt>{}</dt><dd>{}</dd></div></dl>{}</section>",
+            lang.t("preview.title"),
+            lang.t("preview.plan_rate"),
             rate(p.plan_rate),
+            lang.t("preview.used_rate"),
             rate(p.disbursed_committed_rate),
+            lang.t("preview.lag"),
             rate(p.lag_pp),
+            lang.t("preview.warn"),
             fixed2(ctx.warn_lag_pp),
             if p.narrative_required {
-                "<p class=\"warning\">สำนักล่าช้ากว่าแผนถึงเกณฑ์เตือน: ต้องระบุปัญหาอุปสรรคและข้อเสนอแนะก่อนส่งรายงาน</p>"
+                format!("<p class=\"warning\">{}</p>", lang.t("preview.narrative_required"))
             } else {
-                ""
+                String::new()
             }
         ));
     }
     let disabled = if can_write { "" } else { " disabled" };
     body.push_str(&format!(
         "<form method=\"post\" action=\"/reports/{}/{}/{}\"><input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{}\">\
-         <input type=\"hidden\" name=\"revision\" value=\"{}\">\
-         <table><caption>ผลการเบิกจ่ายรายโครงการ (บาท)</caption><thead><tr><th scope=\"col\">โครงการ</th><th scope=\"col\">งบรายจ่าย</th>\
-         <th scope=\"col\">งบประมาณ</th><th scope=\"col\">แผนสะสม</th><th scope=\"col\">เบิกจ่ายสะสมถึงเดือนก่อน</th>\
-         <th scope=\"col\">เบิกจ่ายเดือนนี้</th><th scope=\"col\">ก่อหนี้ผูกพันคงเหลือ ณ สิ้นเดือน</th></tr></thead><tbody>",
+         <input type=\"hidden\" name=\"revision\" value=\"{}\"><input type=\"hidden\" name=\"lang\" value=\"{}\">\
+         <table><caption>{}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
+         <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
+         <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
         ctx.fy,
         ctx.month,
         escape(&ctx.bureau_code),
         escape(who.csrf.as_deref().unwrap_or("")),
-        ctx.latest_revision
+        ctx.latest_revision,
+        lang.code(),
+        lang.t("table.caption"),
+        lang.t("col.project"),
+        lang.t("col.category"),
+        lang.t("col.allocation"),
+        lang.t("col.planned"),
+        lang.t("col.before"),
+        lang.t("col.disbursed"),
+        lang.t("col.committed"),
     ));
     let cell = |id: String, value: &str, label: String| {
         let (invalid, described, message) = match by_id.get(&id) {
@@ -187,7 +221,11 @@ fn render(ctx: &Context, who: &Identity, typed: &Typed, errors: &[FieldError], n
         )
     };
     for p in &ctx.projects {
-        let cat = p.category.parse::<Category>().map(|c| c.name_th()).unwrap_or("");
+        let cat = p
+            .category
+            .parse::<Category>()
+            .map(|c| if lang == Lang::En { c.as_str() } else { c.name_th() })
+            .unwrap_or("");
         body.push_str(&format!(
             "<tr><th scope=\"row\">{} {}</th><td>{cat}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>{}{}</tr>",
             escape(&p.project_code),
@@ -195,17 +233,18 @@ fn render(ctx: &Context, who: &Identity, typed: &Typed, errors: &[FieldError], n
             format_baht(p.allocation),
             format_baht(p.planned_to_date),
             format_baht(p.disbursed_before),
-            cell(format!("d_{}", p.project_code), typed.disbursed.get(&p.project_code).map(String::as_str).unwrap_or(""), format!("เบิกจ่ายเดือนนี้ {}", p.project_code)),
-            cell(format!("c_{}", p.project_code), typed.committed.get(&p.project_code).map(String::as_str).unwrap_or(""), format!("ก่อหนี้ผูกพัน {}", p.project_code)),
+            cell(format!("d_{}", p.project_code), typed.disbursed.get(&p.project_code).map(String::as_str).unwrap_or(""), format!("{} {}", lang.t("col.disbursed"), p.project_code)),
+            cell(format!("c_{}", p.project_code), typed.committed.get(&p.project_code).map(String::as_str).unwrap_or(""), format!("{} {}", lang.t("col.committed"), p.project_code)),
         ));
     }
     body.push_str("</tbody></table>");
     let required = preview.as_ref().is_some_and(|p| p.narrative_required);
-    for (name, label, value, must) in [
-        ("obstacles", "ปัญหาอุปสรรค", &typed.obstacles, required),
-        ("limitations", "ข้อจำกัด", &typed.limitations, false),
-        ("suggestions", "ข้อเสนอแนะ/แนวทางแก้ไข", &typed.suggestions, required),
+    for (name, value, must) in [
+        ("obstacles", &typed.obstacles, required),
+        ("limitations", &typed.limitations, false),
+        ("suggestions", &typed.suggestions, required),
     ] {
+        let label = lang.t(name);
         let (invalid, described, message) = match by_id.get(name) {
             Some(e) => (
                 " aria-invalid=\"true\"",
@@ -216,34 +255,45 @@ fn render(ctx: &Context, who: &Identity, typed: &Typed, errors: &[FieldError], n
         };
         body.push_str(&format!(
             "<p class=\"narrative\"><label for=\"{name}\">{label}{}</label><textarea id=\"{name}\" name=\"{name}\" rows=\"3\"{}{invalid}{described}{disabled}>{}</textarea>{message}</p>",
-            if must { " <strong>(จำเป็นต้องระบุก่อนส่ง)</strong>" } else { "" },
+            if must { format!(" <strong>{}</strong>", lang.t("required_to_submit")) } else { String::new() },
             if must { " aria-required=\"true\"" } else { "" },
             escape(value)
         ));
     }
     if can_write {
-        body.push_str(
-            "<p class=\"actions\"><button type=\"submit\" name=\"action\" value=\"preview\" class=\"secondary\">ดูผลก่อนบันทึก</button> \
-             <button type=\"submit\" name=\"action\" value=\"draft\" class=\"secondary\">บันทึกร่าง</button> \
-             <button type=\"submit\" name=\"action\" value=\"submit\">ส่งรายงาน</button></p>",
-        );
+        body.push_str(&format!(
+            "<p class=\"actions\"><button type=\"submit\" name=\"action\" value=\"preview\" class=\"secondary\">{}</button> \
+             <button type=\"submit\" name=\"action\" value=\"draft\" class=\"secondary\">{}</button> \
+             <button type=\"submit\" name=\"action\" value=\"submit\">{}</button></p>",
+            lang.t("action.preview"),
+            lang.t("action.draft"),
+            lang.t("action.submit")
+        ));
     }
     body.push_str("</form>");
     if can_write {
         body.push_str(&format!(
-            "<section aria-labelledby=\"import-h\"><h2 id=\"import-h\">หรือนำเข้าจากแบบฟอร์ม Excel</h2>\
+            "<section aria-labelledby=\"import-h\"><h2 id=\"import-h\">{}</h2>\
              <form method=\"post\" action=\"/reports/{}/{}/{}/import?{CSRF_FIELD}={}\" enctype=\"multipart/form-data\" class=\"stacked\">\
-             <p><label for=\"file\">ไฟล์ .xlsx ที่ดาวน์โหลดจากหน้านี้และกรอกแล้ว (บันทึกเป็นร่าง ตรวจสอบแล้วจึงส่ง)</label>\
+             <p><label for=\"file\">{}</label>\
              <input id=\"file\" name=\"file\" type=\"file\" accept=\".xlsx\" required></p>\
-             <p><button type=\"submit\">นำเข้า</button></p></form></section>",
+             <p><button type=\"submit\">{}</button></p></form></section>",
+            lang.t("import.title"),
             ctx.fy,
             ctx.month,
             escape(&ctx.bureau_code),
-            escape(who.csrf.as_deref().unwrap_or(""))
+            escape(who.csrf.as_deref().unwrap_or("")),
+            lang.t("import.label"),
+            lang.t("import.button")
         ));
     }
-    let title = format!("รายงานผลการเบิกจ่าย {} · {}", thai_month_label(ctx.fy, ctx.month), ctx.bureau_code);
-    layout(&title, Some(who), &body)
+    let title = format!("{} {} · {}", lang.t("report.title"), thai_month_label(ctx.fy, ctx.month), ctx.bureau_code);
+    let page = layout(&title, Some(who), &body);
+    if lang == Lang::En {
+        page.replacen("<html lang=\"th\">", "<html lang=\"en\">", 1)
+    } else {
+        page
+    }
 }
 
 fn html(status: StatusCode, body: String) -> HttpResponse {
@@ -264,12 +314,13 @@ pub async fn page(
         super::context(conn, fy, m, b.id, &b.code)
     })
     .await?;
+    let lang = Lang::from_query(q.get("lang").map(String::as_str));
     let notice = match q.get("done").map(String::as_str) {
-        Some("draft") => Some("บันทึกร่างแล้ว"),
-        Some("submitted") => Some("ส่งรายงานแล้ว ขอบคุณค่ะ"),
+        Some("draft") => Some(lang.t("done.draft")),
+        Some("submitted") => Some(lang.t("done.submitted")),
         _ => None,
     };
-    Ok(html(StatusCode::OK, render(&ctx, &who, &Typed::from_context(&ctx), &[], notice)))
+    Ok(html(StatusCode::OK, render(&ctx, &who, &Typed::from_context(&ctx), &[], notice, lang)))
 }
 
 pub async fn post(
@@ -303,6 +354,7 @@ pub async fn post(
             .insert(p.project_code.clone(), form.get(&format!("c_{}", p.project_code)).cloned().unwrap_or_default());
     }
     let action = form.get("action").map(String::as_str).unwrap_or("draft");
+    let lang = Lang::from_query(form.get("lang").map(String::as_str));
     if action == "preview" {
         let errors = match super::check(&ctx, &typed.input(&ctx, "draft")) {
             Err(AppError::Validation { details, .. }) => details,
@@ -310,7 +362,7 @@ pub async fn post(
         };
         return Ok(html(
             if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY },
-            render(&ctx, &who, &typed, &errors, None),
+            render(&ctx, &who, &typed, &errors, None, lang),
         ));
     }
     let status = if action == "submit" { "submitted" } else { "draft" };
@@ -318,15 +370,21 @@ pub async fn post(
     let input = typed.input(&ctx, status);
     match submit(&state, &who, &req, (year.clone(), month.clone(), code.clone()), input, &[], expected).await {
         Ok(_) => Ok(HttpResponse::SeeOther()
-            .insert_header(("Location", format!("/reports/{year}/{month}/{code}?done={status}")))
+            .insert_header((
+                "Location",
+                format!(
+                    "/reports/{year}/{month}/{code}?done={status}{}",
+                    if lang == Lang::En { "&lang=en" } else { "" }
+                ),
+            ))
             .finish()),
         Err(AppError::Validation { details, .. }) => {
-            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, render(&ctx, &who, &typed, &details, None)))
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, render(&ctx, &who, &typed, &details, None, lang)))
         }
         Err(e @ (AppError::PreconditionFailed(_) | AppError::Conflict(_))) => {
             let message = e.to_string();
             let field = FieldError::new("report", message);
-            Ok(html(e.status_code_for_page(), render(&ctx, &who, &typed, &[field], None)))
+            Ok(html(e.status_code_for_page(), render(&ctx, &who, &typed, &[field], None, lang)))
         }
         Err(e) => Err(e),
     }
@@ -482,7 +540,7 @@ pub async fn import(
                 super::context(conn, fy, m, b.id, &b.code)
             })
             .await?;
-            Ok(html(status, render(&ctx, &who, &Typed::from_context(&ctx), &details, None)))
+            Ok(html(status, render(&ctx, &who, &Typed::from_context(&ctx), &details, None, Lang::Th)))
         }
         Err(e) => Err(e),
     }

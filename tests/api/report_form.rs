@@ -127,3 +127,30 @@ async fn others_read_the_report_but_cannot_write_it() {
         post(&app, &app.token_for("reporter-psb"), "/reports/2570/1/DHR", &[("action", "draft")]).await;
     assert_eq!(status, 404);
 }
+
+#[actix_web::test]
+async fn the_form_is_available_in_english_and_keeps_its_language_through_errors() {
+    let app = spawn_app().await;
+    app.load_demo();
+    let token = app.token_for("reporter-comm");
+    let (status, page) = app.get_as("/reports/2570/1/COMM?lang=en", &token).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("<html lang=\"en\">")
+            && page.contains("Disbursed this month")
+            && page.contains(">Submit report<"),
+        "{page}"
+    );
+    assert!(page.contains("href=\"/reports/2570/1/COMM\" lang=\"th\">ภาษาไทย</a>"), "a way back to Thai");
+    let (status, page, _) = post(
+        &app,
+        &token,
+        "/reports/2570/1/COMM",
+        &[("revision", "0"), ("lang", "en"), ("action", "submit"), ("d_COMM-01", "x")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Not saved yet. Please correct:") && page.contains("name=\"lang\" value=\"en\""), "{page}");
+    let (_, thai) = app.get_as("/reports/2570/1/COMM", &token).await;
+    assert!(thai.contains("<html lang=\"th\">") && thai.contains("เบิกจ่ายเดือนนี้"));
+}

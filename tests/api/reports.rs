@@ -278,3 +278,38 @@ async fn a_retried_write_with_the_same_idempotency_key_is_answered_once() {
     let (status, _, v) = put(&app, &token, COMM, other, Some("\"r1\""), Some("retry-7f3a")).await;
     assert_eq!((status, v["error"]["details"][0]["field"].as_str()), (422, Some("Idempotency-Key")));
 }
+
+#[actix_web::test]
+async fn a_save_that_fails_half_way_stores_nothing() {
+    let app = demo_app().await;
+    let token = app.token_for("reporter-comm");
+    // Make the last step of a save (its audit record) fail, as a crash would.
+    use diesel::connection::SimpleConnection;
+    app.db
+        .conn()
+        .batch_execute(
+            "CREATE FUNCTION fail_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END; $$;
+             CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION fail_audit();",
+        )
+        .unwrap();
+    let before = revisions_count(&app);
+    let body = json!({"status": "submitted", "lines": lines(&[("COMM-01", "100", "0")])});
+    let (status, _, v) = put(&app, &token, COMM, body, None, None).await;
+    assert_eq!(status, 500, "{v}");
+    assert!(!v.to_string().contains("disk full"), "a 500 shows no internals: {v}");
+    assert_eq!(revisions_count(&app), before, "no revision");
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let reports: i64 = diesel::sql_query(
+        "SELECT count(*) AS n FROM reports r JOIN bureaus b ON b.id = r.bureau_id WHERE b.code = 'COMM' AND r.fiscal_year = 2570 AND r.month = 1",
+    )
+    .get_result::<N>(&mut app.db.conn())
+    .unwrap()
+    .n;
+    assert_eq!(reports, 0, "not even the report's header");
+    let (_, body) = app.get_as(COMM, &token).await;
+    assert!(body.contains("\"status\":\"not_started\""), "{body}");
+}

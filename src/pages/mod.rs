@@ -131,9 +131,70 @@ pub fn layout(title: &str, who: Option<&Identity>, body: &str) -> String {
     )
 }
 
+#[derive(QueryableByName, Debug)]
+struct MonthState {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    bureau: String,
+    #[diesel(sql_type = diesel::sql_types::SmallInt)]
+    month: i16,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    status: Option<String>,
+}
+
+/// A signed-in user's shortcuts: a reporter's months of the current year (one
+/// query for all its bureaus), strategy's plan page, the auditor's log.
+fn shortcuts(conn: &mut PgConnection, who: &Identity, today: chrono::NaiveDate) -> QueryResult<String> {
+    use crate::domain::fiscal::{last_ended_month, thai_month_label};
+    let (fy, last) = last_ended_month(today);
+    let mut out = String::new();
+    if who.has(Role::Reporter) && !who.bureau_codes.is_empty() {
+        let states: Vec<MonthState> = diesel::sql_query(
+            "SELECT b.code AS bureau, m::smallint AS month, v.status
+             FROM bureaus b CROSS JOIN generate_series(1, $2) m
+             LEFT JOIN reports r ON r.bureau_id = b.id AND r.fiscal_year = $1 AND r.month = m
+             LEFT JOIN report_revisions v ON v.report_id = r.id AND v.revision = r.latest_revision
+             WHERE b.code = ANY($3) ORDER BY b.code, m DESC",
+        )
+        .bind::<diesel::sql_types::Int4, _>(fy.be())
+        .bind::<diesel::sql_types::Int4, _>(last.number() as i32)
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&who.bureau_codes)
+        .load(conn)?;
+        out.push_str("<section aria-labelledby=\"mine-h\"><h2 id=\"mine-h\">รายงานของสำนัก</h2><ul>");
+        for st in &states {
+            let m = crate::domain::FiscalMonth::new(st.month as i64).expect("month from 1 to 12");
+            let label = match st.status.as_deref() {
+                Some("submitted") => "ส่งแล้ว",
+                Some(_) => "ร่าง ยังไม่ส่ง",
+                None => "ยังไม่เริ่ม",
+            };
+            out.push_str(&format!(
+                "<li><a href=\"/reports/{fy}/{}/{}\">{} · {}</a> — {label}</li>",
+                m.number(),
+                escape(&st.bureau),
+                thai_month_label(fy, m),
+                escape(&st.bureau)
+            ));
+        }
+        out.push_str("</ul></section>");
+    }
+    if who.has(Role::Strategy) {
+        out.push_str(&format!("<p><a href=\"/plan/{fy}\">แผนปฏิบัติการและการปรับปรุงงบประมาณ ปีงบประมาณ พ.ศ. {fy}</a></p>"));
+    }
+    Ok(out)
+}
+
 pub async fn index(state: web::Data<AppState>, who: MaybeIdentity) -> Result<HttpResponse, AppError> {
-    let rows = db::blocking(&state.pool, |conn| Ok(year_overview(conn)?)).await?;
-    let html = layout("ระบบติดตามผลการเบิกจ่ายงบประมาณ", who.0.as_ref(), &render_index(&rows));
+    let today = state.today();
+    let me = who.0.clone();
+    let (rows, mine) = db::blocking(&state.pool, move |conn| {
+        let mine = match &me {
+            Some(id) => shortcuts(conn, id, today)?,
+            None => String::new(),
+        };
+        Ok((year_overview(conn)?, mine))
+    })
+    .await?;
+    let html = layout("ระบบติดตามผลการเบิกจ่ายงบประมาณ", who.0.as_ref(), &format!("{mine}{}", render_index(&rows)));
     Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html))
 }
 

@@ -33,3 +33,16 @@ async fn the_front_page_lists_each_fiscal_year_with_its_totals() {
     assert_eq!(status, 200);
     assert!(css.contains("--accent"));
 }
+
+#[actix_web::test]
+async fn a_signed_in_reporter_finds_its_months_on_the_front_page() {
+    let app = spawn_app().await;
+    app.load_demo();
+    let (status, page) = app.get_as("/", &app.token_for("reporter-comm")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("href=\"/reports/2570/1/COMM\">ต.ค. 2569 · COMM</a> — ยังไม่เริ่ม"), "{page}");
+    let (_, page) = app.get_as("/", &app.token_for("reporter-audit")).await;
+    assert!(page.contains("AUDIT</a> — ร่าง ยังไม่ส่ง"), "{page}");
+    let (_, page) = app.get_as("/", &app.token_for("strategy")).await;
+    assert!(page.contains("href=\"/plan/2570\""), "{page}");
+}

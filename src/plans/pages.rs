@@ -7,15 +7,14 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use super::routes::write;
 use super::{AdjustmentInput, AdjustmentView};
-use crate::audit::Actor;
 use crate::auth::{Identity, CSRF_FIELD};
 use crate::db;
 use crate::domain::money::{format_baht, RawAmount};
 use crate::domain::{Category, FiscalYear, Role};
 use crate::error::{AppError, FieldError};
 use crate::monitoring::routes::parse_year;
-use crate::ops::middleware::RequestId;
 use crate::pages::{escape, layout};
 use crate::startup::AppState;
 
@@ -390,11 +389,7 @@ pub async fn submit_adjustment(
         effective_on: form.effective_on.clone(),
         reason: form.reason.clone(),
     };
-    let (user_id, rid) = (who.user_id, RequestId::of(&req));
-    let outcome = db::blocking(&state.pool, move |conn| {
-        Ok(super::adjust(conn, fy, &input, Actor { user_id: Some(user_id), request_id: rid.as_deref() }))
-    })
-    .await?;
+    let outcome = write(&state, &who, &req, move |conn, actor| Ok(super::adjust(conn, fy, &input, actor))).await?;
     match outcome {
         Ok(_) => Ok(see_other(format!("/plan/{fy}?done=adjustment"))),
         Err(AppError::Validation { details, .. }) => {
@@ -415,11 +410,7 @@ pub async fn submit_upload(
     let fy = parse_year(&path)?;
     let outcome = match crate::xlsx::read_upload(&req, payload).await {
         Ok(bytes) => {
-            let (user_id, rid) = (who.user_id, RequestId::of(&req));
-            db::blocking(&state.pool, move |conn| {
-                Ok(super::xlsx::import(conn, fy, &bytes, Actor { user_id: Some(user_id), request_id: rid.as_deref() }))
-            })
-            .await?
+            write(&state, &who, &req, move |conn, actor| Ok(super::xlsx::import(conn, fy, &bytes, actor))).await?
         }
         Err(e) => Err(e),
     };
@@ -478,10 +469,8 @@ pub async fn submit_settings(
             .map(|v| RawAmount(v.trim().to_string()))
             .collect(),
     };
-    let (user_id, rid) = (who.user_id, RequestId::of(&req));
-    let outcome = db::blocking(&state.pool, move |conn| {
+    let outcome = write(&state, &who, &req, move |conn, actor| {
         use diesel::Connection;
-        let actor = Actor { user_id: Some(user_id), request_id: rid.as_deref() };
         let result = conn.transaction(|conn| {
             let mut details = Vec::new();
             let mut keep = |r: Result<(), AppError>, rename: &dyn Fn(&str) -> String| match r {
@@ -545,10 +534,8 @@ pub async fn submit_new_year(
         .trim()
         .parse::<i64>()
         .map_err(|_| AppError::validation(vec![FieldError::new("fiscal_year", "is not a year")]))?;
-    let (user_id, rid) = (who.user_id, RequestId::of(&req));
-    let created = db::blocking(&state.pool, move |conn| {
-        let input = super::NewYear { fiscal_year: fy, copy_from: Some(fy - 1) };
-        super::create_year(conn, &input, Actor { user_id: Some(user_id), request_id: rid.as_deref() })
+    let created = write(&state, &who, &req, move |conn, actor| {
+        super::create_year(conn, &super::NewYear { fiscal_year: fy, copy_from: Some(fy - 1) }, actor)
     })
     .await?;
     Ok(see_other(format!("/plan/{created}?done=created")))

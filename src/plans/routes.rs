@@ -14,7 +14,7 @@ use crate::ops::middleware::RequestId;
 use crate::startup::AppState;
 
 /// Runs a write with the caller as the audit actor.
-async fn write<T, F>(state: &AppState, who: &Identity, req: &HttpRequest, f: F) -> Result<T, AppError>
+pub(crate) async fn write<T, F>(state: &AppState, who: &Identity, req: &HttpRequest, f: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut diesel::PgConnection, Actor<'_>) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,

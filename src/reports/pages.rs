@@ -12,7 +12,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 
-use super::routes::{locate, submit};
+use super::routes::{load, locate, submit};
 use super::{Context, IfMatch, LineInput, ReportInput};
 use crate::auth::{Identity, CSRF_FIELD};
 use crate::db;
@@ -306,14 +306,7 @@ pub async fn page(
     path: web::Path<(String, String, String)>,
     q: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    let (year, month, code) = path.into_inner();
-    let today = state.today();
-    let who2 = who.clone();
-    let ctx = db::blocking(&state.pool, move |conn| {
-        let (fy, m, b) = locate(conn, &who2, &year, &month, &code, today)?;
-        super::context(conn, fy, m, b.id, &b.code)
-    })
-    .await?;
+    let ctx = load(&state, &who, path.into_inner()).await?;
     let lang = Lang::from_query(q.get("lang").map(String::as_str));
     let notice = match q.get("done").map(String::as_str) {
         Some("draft") => Some(lang.t("done.draft")),
@@ -332,13 +325,7 @@ pub async fn post(
 ) -> Result<HttpResponse, AppError> {
     let (year, month, code) = path.into_inner();
     let form = form.into_inner();
-    let today = state.today();
-    let (who2, y2, m2, c2) = (who.clone(), year.clone(), month.clone(), code.clone());
-    let ctx = db::blocking(&state.pool, move |conn| {
-        let (fy, m, b) = locate(conn, &who2, &y2, &m2, &c2, today)?;
-        super::context(conn, fy, m, b.id, &b.code)
-    })
-    .await?;
+    let ctx = load(&state, &who, (year.clone(), month.clone(), code.clone())).await?;
     let mut typed = Typed {
         obstacles: form.get("obstacles").cloned().unwrap_or_default(),
         limitations: form.get("limitations").cloned().unwrap_or_default(),
@@ -533,13 +520,7 @@ pub async fn import(
                 AppError::Validation { details, .. } => details,
                 other => vec![FieldError::new("report", other.to_string())],
             };
-            let today = state.today();
-            let who2 = who.clone();
-            let ctx = db::blocking(&state.pool, move |conn| {
-                let (fy, m, b) = locate(conn, &who2, &year, &month, &code, today)?;
-                super::context(conn, fy, m, b.id, &b.code)
-            })
-            .await?;
+            let ctx = load(&state, &who, (year, month, code)).await?;
             Ok(html(status, render(&ctx, &who, &Typed::from_context(&ctx), &details, None, Lang::Th)))
         }
         Err(e) => Err(e),

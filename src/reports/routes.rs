@@ -111,6 +111,20 @@ pub fn locate(
     Ok((fy, month, bureau))
 }
 
+/// The context of the report at `path` as `who` may see it (404/422 otherwise).
+pub async fn load(
+    state: &AppState,
+    who: &Identity,
+    (year, month, code): (String, String, String),
+) -> Result<Context, AppError> {
+    let (who, today) = (who.clone(), state.today());
+    db::blocking(&state.pool, move |conn| {
+        let (fy, m, b) = locate(conn, &who, &year, &month, &code, today)?;
+        super::context(conn, fy, m, b.id, &b.code)
+    })
+    .await
+}
+
 fn respond(status: u16, etag: Option<&str>, body: String) -> HttpResponse {
     let mut res =
         HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::OK));
@@ -126,13 +140,7 @@ pub async fn get_report(
     who: Identity,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, AppError> {
-    let (year, month, code) = path.into_inner();
-    let today = state.today();
-    let ctx = db::blocking(&state.pool, move |conn| {
-        let (fy, m, b) = locate(conn, &who, &year, &month, &code, today)?;
-        super::context(conn, fy, m, b.id, &b.code)
-    })
-    .await?;
+    let ctx = load(&state, &who, path.into_inner()).await?;
     let body = serde_json::to_string(&view(&ctx)).map_err(anyhow::Error::from)?;
     Ok(respond(200, Some(&super::etag(ctx.latest_revision)), body))
 }
@@ -286,14 +294,9 @@ pub async fn template(
     who: Identity,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, AppError> {
-    let (year, month, code) = path.into_inner();
-    let today = state.today();
-    let (bytes, name) = db::blocking(&state.pool, move |conn| {
-        let (fy, m, b) = locate(conn, &who, &year, &month, &code, today)?;
-        let ctx = super::context(conn, fy, m, b.id, &b.code)?;
-        Ok((super::xlsx::template(&ctx)?, format!("report-{fy}-{:02}-{}.xlsx", m.number(), b.code)))
-    })
-    .await?;
+    let ctx = load(&state, &who, path.into_inner()).await?;
+    let name = format!("report-{}-{:02}-{}.xlsx", ctx.fy, ctx.month.number(), ctx.bureau_code);
+    let bytes = web::block(move || super::xlsx::template(&ctx)).await??;
     Ok(HttpResponse::Ok()
         .content_type(crate::xlsx::CONTENT_TYPE)
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))

@@ -67,6 +67,11 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Lag alerts.
+    Alerts {
+        #[command(subcommand)]
+        command: AlertsCommand,
+    },
     /// Synthetic national-scale data and timings.
     Bench {
         #[command(subcommand)]
@@ -135,6 +140,17 @@ pub enum TokensCommand {
     },
     /// Revoke a token by its id.
     Revoke { id: i64 },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AlertsCommand {
+    /// Evaluate every alert rule as of a date (default: now), raising, updating and
+    /// resolving alerts; prints what changed.
+    Evaluate {
+        /// Evaluate as of the end of this day (YYYY-MM-DD, Asia/Bangkok).
+        #[arg(long, value_parser = parse_date)]
+        at: Option<NaiveDate>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -211,6 +227,34 @@ fn run(command: Command, settings: &mut Settings) -> anyhow::Result<()> {
         }
         Command::Users { command } => users_command(command, settings),
         Command::Bench { command } => bench_command(command, settings),
+        Command::Alerts { command: AlertsCommand::Evaluate { at } } => {
+            use chrono::TimeZone;
+            let now = match at {
+                Some(day) => crate::domain::fiscal::bangkok()
+                    .from_local_datetime(&day.and_hms_opt(23, 59, 59).expect("end of day"))
+                    .single()
+                    .expect("fixed offset")
+                    .with_timezone(&chrono::Utc),
+                None => chrono::Utc::now(),
+            };
+            startup::migrate(settings)?;
+            let mut conn = db::connect_creating(&settings.database_url)?;
+            let started = Instant::now();
+            let e = crate::alerts::evaluate(&mut conn, now, true).map_err(app_error)?;
+            match (e.fiscal_year, e.month) {
+                (Some(fy), Some(m)) => println!(
+                    "alerts as of {}: FY{fy} month {m}: {} raised, {} updated, {} resolved, {} open ({} ms)",
+                    now.to_rfc3339(),
+                    e.raised,
+                    e.updated,
+                    e.resolved,
+                    e.open,
+                    started.elapsed().as_millis()
+                ),
+                _ => println!("alerts as of {}: no fiscal year to evaluate", now.to_rfc3339()),
+            }
+            Ok(())
+        }
         Command::Tokens { command } => tokens_command(command, settings),
         Command::Audit { command: AuditCommand::Verify } => {
             let mut conn = db::connect_creating(&settings.database_url)?;

@@ -36,6 +36,8 @@ pub struct Settings {
     /// A fixed "today" (Bangkok date) for demonstrations and tests; the real date
     /// when unset.
     pub today: Option<chrono::NaiveDate>,
+    /// Seconds between scheduled alert evaluations; 0 turns the schedule off.
+    pub alert_interval_secs: u64,
 }
 
 /// One setting: its name in the environment, its name in the file, its default.
@@ -56,6 +58,7 @@ const KEYS: &[Key] = &[
     Key { env: "BUDGETWATCH_DEMO_PASSWORD", file: "demo_password", default: DEFAULT_DEMO_PASSWORD },
     Key { env: "BUDGETWATCH_WORKERS", file: "workers", default: "0" },
     Key { env: "BUDGETWATCH_TODAY", file: "today", default: "" },
+    Key { env: "BUDGETWATCH_ALERT_INTERVAL_SECS", file: "alert_interval_secs", default: "300" },
 ];
 
 /// Where a value came from, for error messages.
@@ -165,6 +168,8 @@ impl Settings {
             problems.push(format!("{src}: the demo password must have at least 10 characters"));
         }
 
+        let alert_interval_secs =
+            parse_num::<u64>(raw("alert_interval_secs"), 0, 86_400, "seconds from 0 (off) to 86400", &mut problems);
         let (today_raw, src) = raw("today");
         let today = match today_raw.trim() {
             "" => None,
@@ -191,6 +196,7 @@ impl Settings {
             demo_password,
             workers,
             today,
+            alert_interval_secs,
         })
     }
 

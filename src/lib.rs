@@ -5,6 +5,7 @@
 //! the pool and migrations, `startup` wires HTTP routes onto them, `demo` writes the
 //! demo office through diesel, and `cli` turns the command line into calls.
 
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod bench;

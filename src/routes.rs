@@ -12,7 +12,7 @@ use actix_web::{guard, web, Route};
 
 use crate::auth::Access;
 use crate::domain::Role::{self, *};
-use crate::{audit, auth, monitoring, ops, pages, plans, reports, users};
+use crate::{alerts, audit, auth, monitoring, ops, pages, plans, reports, users};
 
 pub struct Rule {
     pub method: Method,
@@ -28,6 +28,8 @@ const AUDITOR: &[Role] = &[Auditor];
 const ADMIN_OR_AUDITOR: &[Role] = &[Admin, Auditor];
 const STRATEGY: &[Role] = &[Strategy];
 const REPORTER: &[Role] = &[Reporter];
+/// Who orders acceleration and closes alerts.
+const COMMAND: &[Role] = &[SecretaryGeneral, Strategy];
 /// Everyone who sees every bureau's figures (admin sees no report content).
 const SEE_ALL: &[Role] = &[Strategy, Finance, Executive, SecretaryGeneral, Auditor];
 /// Those, and a reporter for its own bureau (checked by the handler).
@@ -97,6 +99,17 @@ pub fn table() -> Vec<Rule> {
         rule!(POST "/reports/{fy}/{month}/{bureau}", Roles(REPORTER), "/reports/2599/1/PSB", reports::pages::post),
         rule!(POST "/reports/{fy}/{month}/{bureau}/import", Roles(REPORTER), "/reports/2599/1/PSB/import", reports::pages::import),
         rule!(GET "/reports/{fy}/{month}/{bureau}/revisions", Roles(SEE_BUREAU), "/reports/2566/12/PSB/revisions", reports::pages::history),
+        rule!(GET "/api/v1/alerts", Roles(SEE_BUREAU), "/api/v1/alerts", alerts::routes::api_list),
+        rule!(POST "/api/v1/alerts/{id}/acknowledge", Roles(COMMAND), "/api/v1/alerts/999999/acknowledge", alerts::routes::acknowledge),
+        rule!(POST "/api/v1/alerts/{id}/follow-ups", Roles(COMMAND), "/api/v1/alerts/999999/follow-ups", alerts::routes::follow_up),
+        rule!(POST "/api/v1/alerts/{id}/resolve", Roles(COMMAND), "/api/v1/alerts/999999/resolve", alerts::routes::resolve),
+        rule!(POST "/api/v1/follow-ups/{id}/respond", Roles(REPORTER), "/api/v1/follow-ups/999999/respond", alerts::routes::respond),
+        rule!(GET "/alerts", Roles(SEE_ALL), "/alerts", alerts::pages::page),
+        rule!(POST "/alerts/{id}/acknowledge", Roles(COMMAND), "/alerts/999999/acknowledge", alerts::pages::acknowledge),
+        rule!(POST "/alerts/{id}/follow-up", Roles(COMMAND), "/alerts/999999/follow-up", alerts::pages::follow_up),
+        rule!(POST "/alerts/{id}/resolve", Roles(COMMAND), "/alerts/999999/resolve", alerts::pages::resolve),
+        rule!(GET "/follow-ups", Roles(REPORTER), "/follow-ups", alerts::pages::follow_ups),
+        rule!(POST "/follow-ups/{id}/respond", Roles(REPORTER), "/follow-ups/999999/respond", alerts::pages::respond),
         rule!(GET "/api/v1/audit-events", Roles(AUDITOR), "/api/v1/audit-events", audit::routes::api_list),
         rule!(GET "/audit", Roles(AUDITOR), "/audit", audit::routes::page),
         rule!(GET "/audit.csv", Roles(AUDITOR), "/audit.csv", audit::routes::csv),

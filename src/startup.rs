@@ -28,6 +28,62 @@ impl AppState {
     pub fn today(&self) -> chrono::NaiveDate {
         self.settings.today.unwrap_or_else(|| crate::domain::fiscal::bangkok_date(chrono::Utc::now()))
     }
+
+    /// Now, or noon of the configured fixed date (Bangkok).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        use chrono::TimeZone;
+        match self.settings.today {
+            Some(d) => crate::domain::fiscal::bangkok()
+                .from_local_datetime(&d.and_hms_opt(12, 0, 0).expect("noon"))
+                .single()
+                .expect("fixed offset")
+                .with_timezone(&chrono::Utc),
+            None => chrono::Utc::now(),
+        }
+    }
+}
+
+/// Evaluates the alert rules in the background (after a write), waiting for any
+/// evaluation already running; failures are logged, never surfaced to the writer.
+pub fn evaluate_alerts_soon(state: &web::Data<AppState>) {
+    let state = state.clone();
+    actix_web::rt::spawn(async move {
+        let now = state.now();
+        match db::blocking(&state.pool, move |conn| crate::alerts::evaluate(conn, now, true)).await {
+            Ok(e) if e.raised + e.updated + e.resolved > 0 => {
+                tracing::info!(
+                    raised = e.raised,
+                    updated = e.updated,
+                    resolved = e.resolved,
+                    "alerts evaluated after a write"
+                )
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "alert evaluation after a write failed"),
+        }
+    });
+}
+
+/// The schedule: every `interval` seconds, evaluate unless another replica is.
+fn schedule_alerts(state: web::Data<AppState>, interval: u64) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(interval));
+        loop {
+            tick.tick().await;
+            let now = state.now();
+            match db::blocking(&state.pool, move |conn| crate::alerts::evaluate(conn, now, false)).await {
+                Ok(e) if !e.ran => tracing::debug!("another replica is evaluating alerts"),
+                Ok(e) => tracing::info!(
+                    raised = e.raised,
+                    updated = e.updated,
+                    resolved = e.resolved,
+                    open = e.open,
+                    "scheduled alert evaluation"
+                ),
+                Err(e) => tracing::error!(error = %e, "scheduled alert evaluation failed"),
+            }
+        }
+    });
 }
 
 pub struct Application {
@@ -49,7 +105,9 @@ impl Application {
             .with_context(|| format!("cannot listen on {}:{}", settings.host, settings.port))?;
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
+        let interval = settings.alert_interval_secs;
         let state = web::Data::new(AppState { pool, metrics: Metrics::default(), settings });
+        let scheduled = state.clone();
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -78,7 +136,12 @@ impl Application {
             startup_ms = started.elapsed().as_millis() as u64,
             "budgetwatch is ready"
         );
-        Ok(Application { port, server: server.run() })
+        let server = server.run();
+        if interval > 0 {
+            // Build is called inside the server's runtime, so the schedule stops with it.
+            schedule_alerts(scheduled, interval);
+        }
+        Ok(Application { port, server })
     }
 
     pub fn port(&self) -> u16 {

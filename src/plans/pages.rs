@@ -391,7 +391,10 @@ pub async fn submit_adjustment(
     };
     let outcome = write(&state, &who, &req, move |conn, actor| Ok(super::adjust(conn, fy, &input, actor))).await?;
     match outcome {
-        Ok(_) => Ok(see_other(format!("/plan/{fy}?done=adjustment"))),
+        Ok(_) => {
+            crate::startup::evaluate_alerts_soon(&state);
+            Ok(see_other(format!("/plan/{fy}?done=adjustment")))
+        }
         Err(AppError::Validation { details, .. }) => {
             let view = db::blocking(&state.pool, move |conn| load(conn, fy)).await?;
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, render(fy, &who, &view, &form, None, &details, None)))

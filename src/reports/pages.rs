@@ -356,15 +356,18 @@ pub async fn post(
     let expected = form.get("revision").and_then(|r| r.parse::<i32>().ok()).map(IfMatch::Revision);
     let input = typed.input(&ctx, status);
     match submit(&state, &who, &req, (year.clone(), month.clone(), code.clone()), input, &[], expected).await {
-        Ok(_) => Ok(HttpResponse::SeeOther()
-            .insert_header((
-                "Location",
-                format!(
-                    "/reports/{year}/{month}/{code}?done={status}{}",
-                    if lang == Lang::En { "&lang=en" } else { "" }
-                ),
-            ))
-            .finish()),
+        Ok(_) => {
+            crate::startup::evaluate_alerts_soon(&state);
+            Ok(HttpResponse::SeeOther()
+                .insert_header((
+                    "Location",
+                    format!(
+                        "/reports/{year}/{month}/{code}?done={status}{}",
+                        if lang == Lang::En { "&lang=en" } else { "" }
+                    ),
+                ))
+                .finish())
+        }
         Err(AppError::Validation { details, .. }) => {
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, render(&ctx, &who, &typed, &details, None, lang)))
         }

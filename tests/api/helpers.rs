@@ -179,6 +179,8 @@ pub fn settings_for(db: &TestDb) -> Settings {
         "BUDGETWATCH_WORKERS" => Some("2".into()),
         // The demo office of the tests is the one of 24 Nov 2026, whatever the calendar says.
         "BUDGETWATCH_TODAY" => Some("2026-11-24".into()),
+        // Tests evaluate alerts when they mean to; the schedule has a test of its own.
+        "BUDGETWATCH_ALERT_INTERVAL_SECS" => Some("0".into()),
         "BUDGETWATCH_LOG" => Some(std::env::var("TEST_LOG").unwrap_or_else(|_| "off".into())),
         _ => None,
     };
@@ -210,6 +212,10 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_on(db: TestDb) -> TestApp {
     let settings = settings_for(&db);
+    spawn_app_with(db, settings).await
+}
+
+pub async fn spawn_app_with(db: TestDb, settings: Settings) -> TestApp {
     budgetwatch::telemetry::init(settings.log_format, &settings.log_filter);
     let app = Application::build(settings).expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());

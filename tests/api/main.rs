@@ -2,6 +2,7 @@
 //! gets its own database cloned from a migrated template (see `helpers`), so tests
 //! run in parallel and never see each other's data.
 
+mod alerts;
 mod audit;
 mod auth;
 mod authorization;

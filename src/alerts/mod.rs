@@ -1,0 +1,435 @@
+//! Lag alerts for the secretary-general. `evaluate` computes the month's measures,
+//! applies `rules`, and reconciles with the alerts that are open: new conditions
+//! are raised, changed ones updated (a warning that becomes critical), cleared or
+//! superseded ones resolved with the reason — in one transaction, under an advisory
+//! lock so that two replicas never evaluate at once (the scheduled run skips when
+//! another holds it). The database keeps one open alert per kind, scope, year and
+//! month. Then people act: acknowledge, order a follow-up (secretary-general or
+//! strategy), the bureau responds, someone resolves; every step is an alert event
+//! and an audit record.
+
+pub mod pages;
+pub mod routes;
+pub mod rules;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{Int4, Text};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit::{self, Actor};
+use crate::domain::fiscal::last_ended_month;
+use crate::domain::FiscalMonth;
+use crate::error::{AppError, FieldError};
+use crate::monitoring::{queries, summary};
+use crate::schema::{alert_events, alerts, bureaus, follow_ups};
+
+const LOCK: i64 = 7263583;
+/// Kinds this engine raises and resolves (the ledger kinds come with the ledger).
+const KINDS: [&str; 4] = ["behind_plan", "below_target", "missing_report", "kpi_at_risk"];
+const SYSTEM: Actor<'static> = Actor { user_id: None, request_id: Some("alerts") };
+
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Evaluation {
+    pub fiscal_year: Option<i32>,
+    pub month: Option<u8>,
+    pub raised: usize,
+    pub updated: usize,
+    pub resolved: usize,
+    pub open: usize,
+    /// False when another process was evaluating and this run stood aside.
+    pub ran: bool,
+}
+
+#[derive(QueryableByName)]
+struct MissingRow {
+    #[diesel(sql_type = Int4)]
+    id: i32,
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = Text)]
+    name_th: String,
+    #[diesel(sql_type = Int4)]
+    month: i32,
+}
+
+#[derive(Queryable, Debug)]
+struct OpenAlert {
+    id: i64,
+    kind: String,
+    severity: String,
+    month: i16,
+    scope_key: String,
+    status: String,
+    message_th: String,
+}
+
+fn event(conn: &mut PgConnection, alert_id: i64, action: &str, note: &str, user: Option<i64>) -> QueryResult<()> {
+    diesel::insert_into(alert_events::table)
+        .values((
+            alert_events::alert_id.eq(alert_id),
+            alert_events::action.eq(action),
+            alert_events::note.eq(note),
+            alert_events::user_id.eq(user),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+fn record(
+    conn: &mut PgConnection,
+    actor: Actor<'_>,
+    action: &str,
+    id: i64,
+    after: serde_json::Value,
+) -> QueryResult<()> {
+    audit::record(
+        conn,
+        audit::Entry {
+            user_id: actor.user_id,
+            request_id: actor.request_id,
+            action,
+            entity: "alert",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(after),
+        },
+    )
+}
+
+fn resolve_row(conn: &mut PgConnection, id: i64, reason: &str, actor: Actor<'_>) -> QueryResult<()> {
+    let now = Utc::now();
+    diesel::update(alerts::table.find(id))
+        .set((
+            alerts::status.eq("resolved"),
+            alerts::resolved_at.eq(now),
+            alerts::resolution.eq(reason),
+            alerts::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::update(follow_ups::table.filter(follow_ups::alert_id.eq(id)).filter(follow_ups::status.ne("closed")))
+        .set(follow_ups::status.eq("closed"))
+        .execute(conn)?;
+    event(conn, id, "resolved", reason, actor.user_id)?;
+    record(conn, actor, "resolve", id, json!({"status": "resolved", "resolution": reason}))
+}
+
+/// Evaluates every rule as of `now` (Bangkok's date decides the month). With
+/// `wait` false, stands aside when another evaluation holds the lock.
+pub fn evaluate(conn: &mut PgConnection, now: DateTime<Utc>, wait: bool) -> Result<Evaluation, AppError> {
+    let today = crate::domain::fiscal::bangkok_date(now);
+    let (fy, month) = last_ended_month(today);
+    conn.transaction(|conn| {
+        if wait {
+            conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({LOCK})"))?;
+        } else {
+            let got: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("pg_try_advisory_xact_lock({LOCK})")))
+                .get_result(conn)?;
+            if !got {
+                return Ok(Evaluation::default());
+            }
+        }
+        let Some(settings) = queries::year_settings(conn, fy)? else {
+            return Ok(Evaluation { ran: true, ..Evaluation::default() });
+        };
+        let office = summary::office(conn, fy, month, &settings)?;
+        let codes: Vec<String> = office.bureaus.iter().map(|b| b.code.clone()).collect();
+        let ids: Vec<(String, i32)> = bureaus::table.filter(bureaus::code.eq_any(&codes)).select((bureaus::code, bureaus::id)).load(conn)?;
+        let id_of = |code: &str| ids.iter().find(|(c, _)| c == code).map(|(_, id)| *id).unwrap_or_default();
+        // Expected bureaus (active, with projects this year) with a month past its due date and no submission.
+        let missing: Vec<MissingRow> = diesel::sql_query(
+            "SELECT b.id, b.code, b.name_th, g.m AS month
+             FROM bureaus b CROSS JOIN generate_series(1, $2) g(m)
+             WHERE b.active AND EXISTS (SELECT 1 FROM projects p WHERE p.bureau_id = b.id AND p.fiscal_year = $1)
+               AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.bureau_id = b.id AND r.fiscal_year = $1 AND r.month = g.m
+                                                     AND r.submitted_revision_id IS NOT NULL)
+             ORDER BY b.code, g.m",
+        )
+        .bind::<Int4, _>(fy.be())
+        .bind::<Int4, _>(month.number() as i32)
+        .load(conn)?;
+        let due_day = settings.due_day as u32;
+        let inputs = rules::Inputs {
+            fy,
+            month,
+            warn_pp: settings.warn_lag_pp,
+            critical_pp: settings.critical_lag_pp,
+            office_lag_pp: office.headline.lag_pp,
+            office_disbursed_rate: office.headline.disbursed_rate,
+            quarter_target: office.headline.quarter_target_rate,
+            forecast: office.headline.forecast_year_end_rate,
+            level5: settings.kpi_thresholds.get(4).copied(),
+            bureaus: office
+                .bureaus
+                .iter()
+                .map(|b| rules::BureauLag { id: id_of(&b.code), code: b.code.clone(), name_th: b.name_th.clone(), lag_pp: b.rates.lag_pp })
+                .collect(),
+            missing: missing
+                .into_iter()
+                .filter_map(|r| {
+                    let m = FiscalMonth::new(r.month as i64).ok()?;
+                    let due = fy.due_at(m, due_day);
+                    (due.with_timezone(&Utc) < now).then(|| rules::Missing {
+                        bureau_id: r.id,
+                        code: r.code,
+                        name_th: r.name_th,
+                        month: m,
+                        due: due.date_naive(),
+                    })
+                })
+                .collect(),
+        };
+        let desired = rules::evaluate(&inputs);
+        let open: Vec<OpenAlert> = alerts::table
+            .filter(alerts::fiscal_year.eq(fy.be()))
+            .filter(alerts::status.ne("resolved"))
+            .filter(alerts::kind.eq_any(KINDS))
+            .select((alerts::id, alerts::kind, alerts::severity, alerts::month, alerts::scope_key, alerts::status, alerts::message_th))
+            .load(conn)?;
+        let mut result = Evaluation { fiscal_year: Some(fy.be()), month: Some(month.number()), ran: true, ..Evaluation::default() };
+        for d in &desired {
+            let same = open.iter().find(|a| a.kind == d.kind && a.scope_key == d.scope_key && a.month == d.month.number() as i16);
+            match same {
+                Some(a) if a.severity == d.severity && a.message_th == d.message_th => {}
+                Some(a) => {
+                    diesel::update(alerts::table.find(a.id))
+                        .set((
+                            alerts::severity.eq(d.severity),
+                            alerts::message_th.eq(&d.message_th),
+                            alerts::message_en.eq(&d.message_en),
+                            alerts::details.eq(&d.details),
+                            alerts::updated_at.eq(Utc::now()),
+                        ))
+                        .execute(conn)?;
+                    event(conn, a.id, "raised", &format!("{} → {}: {}", a.severity, d.severity, d.message_th), None)?;
+                    record(conn, SYSTEM, "update", a.id, json!({"severity": d.severity, "message_th": d.message_th}))?;
+                    result.updated += 1;
+                }
+                None => {
+                    let id: i64 = diesel::insert_into(alerts::table)
+                        .values((
+                            alerts::kind.eq(d.kind),
+                            alerts::severity.eq(d.severity),
+                            alerts::fiscal_year.eq(fy.be()),
+                            alerts::month.eq(d.month.number() as i16),
+                            alerts::bureau_id.eq(d.bureau_id),
+                            alerts::scope_key.eq(&d.scope_key),
+                            alerts::message_th.eq(&d.message_th),
+                            alerts::message_en.eq(&d.message_en),
+                            alerts::details.eq(&d.details),
+                        ))
+                        .returning(alerts::id)
+                        .get_result(conn)?;
+                    event(conn, id, "raised", &d.message_th, None)?;
+                    record(conn, SYSTEM, "raise", id, json!({"kind": d.kind, "severity": d.severity, "scope": d.scope_key,
+                                                             "month": d.month.number(), "message_th": d.message_th}))?;
+                    tracing::info!(alert_id = id, kind = d.kind, scope = %d.scope_key, severity = d.severity, "alert raised");
+                    result.raised += 1;
+                }
+            }
+        }
+        for a in &open {
+            let still = desired.iter().any(|d| d.kind == a.kind && d.scope_key == a.scope_key && d.month.number() as i16 == a.month);
+            if still {
+                continue;
+            }
+            // A missing report that arrived has cleared, whatever the follow-up. A
+            // month's lag or target that is no longer true, or an older month's alert
+            // now followed by this month's, is closed unless people are working on it.
+            let superseded = a.month < month.number() as i16 && a.kind != "missing_report";
+            let in_hand = matches!(a.status.as_str(), "follow_up" | "responded");
+            if a.kind != "missing_report" && in_hand {
+                continue;
+            }
+            let reason = if a.kind == "missing_report" {
+                "ได้รับรายงานแล้ว (the report has been submitted)".to_string()
+            } else if superseded {
+                format!("แทนที่ด้วยผลการประเมินเดือนที่ {month} (superseded by month {month})")
+            } else {
+                "เงื่อนไขไม่เป็นจริงแล้ว (the condition has cleared)".to_string()
+            };
+            resolve_row(conn, a.id, &reason, SYSTEM)?;
+            result.resolved += 1;
+        }
+        result.open = alerts::table
+            .filter(alerts::fiscal_year.eq(fy.be()))
+            .filter(alerts::status.ne("resolved"))
+            .count()
+            .get_result::<i64>(conn)? as usize;
+        Ok(result)
+    })
+}
+
+#[derive(Queryable, Debug, Clone)]
+pub struct AlertRow {
+    pub id: i64,
+    pub kind: String,
+    pub severity: String,
+    pub fiscal_year: i32,
+    pub month: i16,
+    pub bureau_id: Option<i32>,
+    pub status: String,
+}
+
+fn load(conn: &mut PgConnection, id: i64) -> Result<AlertRow, AppError> {
+    alerts::table
+        .find(id)
+        .select((
+            alerts::id,
+            alerts::kind,
+            alerts::severity,
+            alerts::fiscal_year,
+            alerts::month,
+            alerts::bureau_id,
+            alerts::status,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("there is no alert {id}")))
+}
+
+fn set_status(conn: &mut PgConnection, id: i64, status: &str) -> QueryResult<usize> {
+    diesel::update(alerts::table.find(id))
+        .set((alerts::status.eq(status), alerts::updated_at.eq(Utc::now())))
+        .execute(conn)
+}
+
+pub fn acknowledge(conn: &mut PgConnection, id: i64, actor: Actor<'_>) -> Result<(), AppError> {
+    conn.transaction(|conn| {
+        let a = load(conn, id)?;
+        if a.status != "open" {
+            return Err(AppError::Conflict(format!("alert {id} is {}, not open", a.status)));
+        }
+        set_status(conn, id, "acknowledged")?;
+        event(conn, id, "acknowledged", "", actor.user_id)?;
+        record(conn, actor, "acknowledge", id, json!({"status": "acknowledged"}))?;
+        Ok(())
+    })
+}
+
+/// Orders acceleration: a follow-up addressed to the alert's bureau (or the one
+/// named), with an instruction and a due date.
+pub fn order_follow_up(
+    conn: &mut PgConnection,
+    id: i64,
+    instruction: &str,
+    due_on: &str,
+    bureau_code: Option<&str>,
+    today: NaiveDate,
+    actor: Actor<'_>,
+) -> Result<i64, AppError> {
+    let mut errors = Vec::new();
+    if instruction.trim().is_empty() {
+        errors.push(FieldError::new("instruction", "ระบุสิ่งที่ให้เร่งดำเนินการ (an instruction is required)"));
+    }
+    let due = match NaiveDate::parse_from_str(due_on.trim(), "%Y-%m-%d") {
+        Ok(d) if d >= today => Some(d),
+        Ok(d) => {
+            errors.push(FieldError::new("due_on", format!("{d} ผ่านไปแล้ว (the due date is in the past)")));
+            None
+        }
+        Err(_) => {
+            errors.push(FieldError::new("due_on", format!("{due_on:?} ไม่ใช่วันที่รูปแบบ YYYY-MM-DD")));
+            None
+        }
+    };
+    conn.transaction(|conn| {
+        let a = load(conn, id)?;
+        if a.status == "resolved" {
+            return Err(AppError::Conflict(format!("alert {id} is resolved")));
+        }
+        let bureau = match bureau_code.map(str::trim).filter(|c| !c.is_empty()) {
+            Some(code) => {
+                let found: Option<i32> =
+                    bureaus::table.filter(bureaus::code.eq(code)).select(bureaus::id).first(conn).optional()?;
+                if found.is_none() {
+                    errors.push(FieldError::new("bureau_code", format!("there is no bureau {code:?}")));
+                }
+                found
+            }
+            None => a.bureau_id,
+        };
+        if !errors.is_empty() {
+            return Err(AppError::validation(errors));
+        }
+        let Some(actor_id) = actor.user_id else {
+            return Err(AppError::Forbidden("a follow-up is ordered by a person".into()));
+        };
+        let follow_up: i64 = diesel::insert_into(follow_ups::table)
+            .values((
+                follow_ups::alert_id.eq(id),
+                follow_ups::bureau_id.eq(bureau),
+                follow_ups::ordered_by.eq(actor_id),
+                follow_ups::instruction.eq(instruction.trim()),
+                follow_ups::due_on.eq(due.expect("checked")),
+            ))
+            .returning(follow_ups::id)
+            .get_result(conn)?;
+        set_status(conn, id, "follow_up")?;
+        event(conn, id, "follow_up_ordered", instruction.trim(), actor.user_id)?;
+        record(
+            conn,
+            actor,
+            "order_follow_up",
+            id,
+            json!({"follow_up": follow_up, "instruction": instruction.trim(), "due_on": due}),
+        )?;
+        Ok(follow_up)
+    })
+}
+
+/// The bureau's answer to a follow-up; only a reporter of that bureau may give it.
+pub fn respond(
+    conn: &mut PgConnection,
+    follow_up: i64,
+    response: &str,
+    bureau_ids: &[i32],
+    actor: Actor<'_>,
+) -> Result<(), AppError> {
+    if response.trim().is_empty() {
+        return Err(AppError::validation(vec![FieldError::new(
+            "response",
+            "ระบุผลการดำเนินการ (a response is required)",
+        )]));
+    }
+    conn.transaction(|conn| {
+        let row: Option<(i64, Option<i32>, String)> = follow_ups::table
+            .find(follow_up)
+            .select((follow_ups::alert_id, follow_ups::bureau_id, follow_ups::status))
+            .first(conn)
+            .optional()?;
+        let Some((alert_id, _, status)) = row.filter(|r| r.1.is_some_and(|b| bureau_ids.contains(&b))) else {
+            return Err(AppError::NotFound(format!("there is no follow-up {follow_up} for your bureau")));
+        };
+        if status != "ordered" {
+            return Err(AppError::Conflict(format!("follow-up {follow_up} is already {status}")));
+        }
+        diesel::update(follow_ups::table.find(follow_up))
+            .set((
+                follow_ups::status.eq("responded"),
+                follow_ups::response.eq(response.trim()),
+                follow_ups::responded_by.eq(actor.user_id),
+                follow_ups::responded_at.eq(Utc::now()),
+            ))
+            .execute(conn)?;
+        set_status(conn, alert_id, "responded")?;
+        event(conn, alert_id, "responded", response.trim(), actor.user_id)?;
+        record(conn, actor, "respond", alert_id, json!({"follow_up": follow_up, "response": response.trim()}))?;
+        Ok(())
+    })
+}
+
+pub fn resolve(conn: &mut PgConnection, id: i64, note: &str, actor: Actor<'_>) -> Result<(), AppError> {
+    conn.transaction(|conn| {
+        let a = load(conn, id)?;
+        if a.status == "resolved" {
+            return Err(AppError::Conflict(format!("alert {id} is already resolved")));
+        }
+        let note =
+            if note.trim().is_empty() { "ปิดโดยผู้บริหาร (closed)" } else { note.trim() };
+        resolve_row(conn, id, note, actor)?;
+        Ok(())
+    })
+}

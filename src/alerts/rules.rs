@@ -1,0 +1,233 @@
+//! The alert rules of DOMAIN.md as a pure function: from the month's measures to
+//! the alerts that should be open. `mod.rs` compares them with what is open and
+//! raises, updates or resolves. Thresholds come from the fiscal year's settings.
+
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+
+use crate::domain::fiscal::{thai_date, thai_month_label};
+use crate::domain::money::fixed2;
+use crate::domain::{FiscalMonth, FiscalYear};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Desired {
+    pub kind: &'static str,
+    pub severity: &'static str,
+    pub month: FiscalMonth,
+    pub bureau_id: Option<i32>,
+    pub scope_key: String,
+    pub message_th: String,
+    pub message_en: String,
+    pub details: Value,
+}
+
+pub struct BureauLag {
+    pub id: i32,
+    pub code: String,
+    pub name_th: String,
+    pub lag_pp: Option<Decimal>,
+}
+
+pub struct Missing {
+    pub bureau_id: i32,
+    pub code: String,
+    pub name_th: String,
+    pub month: FiscalMonth,
+    pub due: chrono::NaiveDate,
+}
+
+pub struct Inputs {
+    pub fy: FiscalYear,
+    pub month: FiscalMonth,
+    pub warn_pp: Decimal,
+    pub critical_pp: Decimal,
+    pub office_lag_pp: Option<Decimal>,
+    pub office_disbursed_rate: Option<Decimal>,
+    pub quarter_target: Option<Decimal>,
+    pub forecast: Option<Decimal>,
+    pub level5: Option<Decimal>,
+    pub bureaus: Vec<BureauLag>,
+    pub missing: Vec<Missing>,
+}
+
+fn behind(inputs: &Inputs, lag: Option<Decimal>) -> Option<(&'static str, Decimal, Decimal)> {
+    let lag = lag?;
+    if lag >= inputs.critical_pp {
+        Some(("critical", lag, inputs.critical_pp))
+    } else if lag >= inputs.warn_pp {
+        Some(("warning", lag, inputs.warn_pp))
+    } else {
+        None
+    }
+}
+
+pub fn evaluate(inputs: &Inputs) -> Vec<Desired> {
+    let label = thai_month_label(inputs.fy, inputs.month);
+    let mut out = Vec::new();
+    let level_th = |s: &str| if s == "critical" { "วิกฤต" } else { "เตือน" };
+    if let Some((severity, lag, t)) = behind(inputs, inputs.office_lag_pp) {
+        out.push(Desired {
+            kind: "behind_plan",
+            severity,
+            month: inputs.month,
+            bureau_id: None,
+            scope_key: "office".into(),
+            message_th: format!(
+                "ภาพรวมสำนักงานล่าช้ากว่าแผน {} จุด ณ {label} (เกณฑ์{} {} จุด)",
+                fixed2(lag),
+                level_th(severity),
+                fixed2(t)
+            ),
+            message_en: format!(
+                "The office is {} points behind plan at {label} ({severity} threshold {})",
+                fixed2(lag),
+                fixed2(t)
+            ),
+            details: json!({"lag_pp": fixed2(lag), "threshold_pp": fixed2(t)}),
+        });
+    }
+    for b in &inputs.bureaus {
+        if let Some((severity, lag, t)) = behind(inputs, b.lag_pp) {
+            out.push(Desired {
+                kind: "behind_plan",
+                severity,
+                month: inputs.month,
+                bureau_id: Some(b.id),
+                scope_key: format!("bureau:{}", b.code),
+                message_th: format!(
+                    "{} ล่าช้ากว่าแผน {} จุด ณ {label} (เกณฑ์{} {} จุด)",
+                    b.name_th,
+                    fixed2(lag),
+                    level_th(severity),
+                    fixed2(t)
+                ),
+                message_en: format!(
+                    "{} is {} points behind plan at {label} ({severity} threshold {})",
+                    b.code,
+                    fixed2(lag),
+                    fixed2(t)
+                ),
+                details: json!({"lag_pp": fixed2(lag), "threshold_pp": fixed2(t)}),
+            });
+        }
+    }
+    if inputs.month.is_quarter_end() {
+        if let (Some(rate), Some(target)) = (inputs.office_disbursed_rate, inputs.quarter_target) {
+            if rate < target {
+                let q = inputs.month.quarter();
+                out.push(Desired {
+                    kind: "below_target",
+                    severity: "warning",
+                    month: inputs.month,
+                    bureau_id: None,
+                    scope_key: "office".into(),
+                    message_th: format!(
+                        "ผลการเบิกจ่ายภาพรวมร้อยละ {} ต่ำกว่าเป้าหมายการเบิกจ่ายของคณะรัฐมนตรี ไตรมาสที่ {q} (ร้อยละ {})",
+                        fixed2(rate),
+                        fixed2(target)
+                    ),
+                    message_en: format!(
+                        "Disbursed {}% is below the cabinet's quarter {q} target of {}%",
+                        fixed2(rate),
+                        fixed2(target)
+                    ),
+                    details: json!({"disbursed_rate": fixed2(rate), "target": fixed2(target), "quarter": q}),
+                });
+            }
+        }
+    }
+    if let (Some(forecast), Some(level5)) = (inputs.forecast, inputs.level5) {
+        if forecast < level5 {
+            out.push(Desired {
+                kind: "kpi_at_risk",
+                severity: "warning",
+                month: inputs.month,
+                bureau_id: None,
+                scope_key: "office".into(),
+                message_th: format!(
+                    "คาดการณ์ผลการเบิกจ่ายและก่อหนี้ผูกพัน ณ สิ้นปี ร้อยละ {} ต่ำกว่าเป้าหมายระดับ 5 (ร้อยละ {})",
+                    fixed2(forecast),
+                    fixed2(level5)
+                ),
+                message_en: format!(
+                    "The year-end forecast of {}% is below the level-5 target of {}%",
+                    fixed2(forecast),
+                    fixed2(level5)
+                ),
+                details: json!({"forecast": fixed2(forecast), "level5": fixed2(level5)}),
+            });
+        }
+    }
+    for m in &inputs.missing {
+        let month_label = thai_month_label(inputs.fy, m.month);
+        out.push(Desired {
+            kind: "missing_report",
+            severity: "warning",
+            month: m.month,
+            bureau_id: Some(m.bureau_id),
+            scope_key: format!("bureau:{}", m.code),
+            message_th: format!("{} ยังไม่ส่งรายงานผลการเบิกจ่าย {month_label} (ครบกำหนด {})", m.name_th, thai_date(m.due)),
+            message_en: format!("{} has not submitted its report for {month_label} (due {})", m.code, m.due),
+            details: json!({"due": m.due}),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str_exact(s).unwrap()
+    }
+
+    fn inputs() -> Inputs {
+        Inputs {
+            fy: FiscalYear::new(2570).unwrap(),
+            month: FiscalMonth::new(3).unwrap(),
+            warn_pp: d("5"),
+            critical_pp: d("15"),
+            office_lag_pp: Some(d("4.99")),
+            office_disbursed_rate: Some(d("31.99")),
+            quarter_target: Some(d("32")),
+            forecast: Some(d("97")),
+            level5: Some(d("97")),
+            bureaus: vec![
+                BureauLag {
+                    id: 1, code: "DHR".into(), name_th: "สำนักดิจิทัลสิทธิมนุษยชน".into(), lag_pp: Some(d("15"))
+                },
+                BureauLag {
+                    id: 2, code: "PSB".into(), name_th: "สำนักนโยบายและยุทธศาสตร์".into(), lag_pp: Some(d("5"))
+                },
+                BureauLag {
+                    id: 3, code: "CAB".into(), name_th: "สำนักบริหารกลาง".into(), lag_pp: None
+                },
+            ],
+            missing: vec![],
+        }
+    }
+
+    #[test]
+    fn thresholds_are_inclusive_and_severity_follows_them() {
+        let out = evaluate(&inputs());
+        let behind: Vec<(&str, &str)> =
+            out.iter().filter(|a| a.kind == "behind_plan").map(|a| (a.scope_key.as_str(), a.severity)).collect();
+        assert_eq!(behind, [("bureau:DHR", "critical"), ("bureau:PSB", "warning")]);
+        let dhr = out.iter().find(|a| a.scope_key == "bureau:DHR").unwrap();
+        assert_eq!(dhr.message_th, "สำนักดิจิทัลสิทธิมนุษยชน ล่าช้ากว่าแผน 15.00 จุด ณ ธ.ค. 2569 (เกณฑ์วิกฤต 15.00 จุด)");
+    }
+
+    #[test]
+    fn below_target_only_at_a_quarter_end_and_kpi_only_below_level_5() {
+        let out = evaluate(&inputs());
+        assert!(out.iter().any(|a| a.kind == "below_target"));
+        assert!(!out.iter().any(|a| a.kind == "kpi_at_risk"), "97.00 reaches level 5");
+        let mut i = inputs();
+        i.month = FiscalMonth::new(2).unwrap();
+        i.forecast = Some(d("96.99"));
+        let out = evaluate(&i);
+        assert!(!out.iter().any(|a| a.kind == "below_target"));
+        assert!(out.iter().any(|a| a.kind == "kpi_at_risk" && a.scope_key == "office"));
+    }
+}

@@ -240,7 +240,7 @@ fn run(command: Command, settings: &mut Settings) -> anyhow::Result<()> {
             startup::migrate(settings)?;
             let mut conn = db::connect_creating(&settings.database_url)?;
             let started = Instant::now();
-            let e = crate::alerts::evaluate(&mut conn, now, true).map_err(app_error)?;
+            let e = crate::alerts::evaluate(&mut conn, now, true, &settings.delivery).map_err(app_error)?;
             match (e.fiscal_year, e.month) {
                 (Some(fy), Some(m)) => println!(
                     "alerts as of {}: FY{fy} month {m}: {} raised, {} updated, {} resolved, {} open ({} ms)",

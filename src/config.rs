@@ -38,6 +38,40 @@ pub struct Settings {
     pub today: Option<chrono::NaiveDate>,
     /// Seconds between scheduled alert evaluations; 0 turns the schedule off.
     pub alert_interval_secs: u64,
+    pub delivery: Delivery,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain SMTP (a relay on the same host or a test receiver).
+    None,
+    /// STARTTLS upgrade (usually port 587).
+    StartTls,
+    /// TLS from the first byte (usually port 465).
+    Tls,
+}
+
+/// Where alert notices go and how they are sent.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    /// SMTP server; empty turns e-mail off.
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_tls: SmtpTls,
+    pub smtp_username: String,
+    pub smtp_password: String,
+    pub smtp_from: String,
+    /// Recipients of every digest, besides the secretary-general's and strategy's
+    /// accounts with an e-mail and a bureau's head for its own bureau.
+    pub alert_emails: Vec<String>,
+    pub webhook_urls: Vec<String>,
+    /// HMAC-SHA256 key of the webhook signature header.
+    pub webhook_secret: String,
+    /// Milliseconds between outbox polls; 0 turns the worker off.
+    pub interval_ms: u64,
+    pub max_attempts: i32,
+    /// First retry delay; it doubles with each attempt (at most 10 minutes).
+    pub backoff_ms: u64,
 }
 
 /// One setting: its name in the environment, its name in the file, its default.
@@ -59,6 +93,18 @@ const KEYS: &[Key] = &[
     Key { env: "BUDGETWATCH_WORKERS", file: "workers", default: "0" },
     Key { env: "BUDGETWATCH_TODAY", file: "today", default: "" },
     Key { env: "BUDGETWATCH_ALERT_INTERVAL_SECS", file: "alert_interval_secs", default: "300" },
+    Key { env: "BUDGETWATCH_SMTP_HOST", file: "smtp_host", default: "" },
+    Key { env: "BUDGETWATCH_SMTP_PORT", file: "smtp_port", default: "587" },
+    Key { env: "BUDGETWATCH_SMTP_TLS", file: "smtp_tls", default: "starttls" },
+    Key { env: "BUDGETWATCH_SMTP_USERNAME", file: "smtp_username", default: "" },
+    Key { env: "BUDGETWATCH_SMTP_PASSWORD", file: "smtp_password", default: "" },
+    Key { env: "BUDGETWATCH_SMTP_FROM", file: "smtp_from", default: "budgetwatch <budgetwatch@localhost>" },
+    Key { env: "BUDGETWATCH_ALERT_EMAILS", file: "alert_emails", default: "" },
+    Key { env: "BUDGETWATCH_WEBHOOK_URLS", file: "webhook_urls", default: "" },
+    Key { env: "BUDGETWATCH_WEBHOOK_SECRET", file: "webhook_secret", default: "" },
+    Key { env: "BUDGETWATCH_DELIVERY_INTERVAL_MS", file: "delivery_interval_ms", default: "1000" },
+    Key { env: "BUDGETWATCH_DELIVERY_MAX_ATTEMPTS", file: "delivery_max_attempts", default: "8" },
+    Key { env: "BUDGETWATCH_DELIVERY_BACKOFF_MS", file: "delivery_backoff_ms", default: "2000" },
 ];
 
 /// Where a value came from, for error messages.
@@ -170,6 +216,7 @@ impl Settings {
 
         let alert_interval_secs =
             parse_num::<u64>(raw("alert_interval_secs"), 0, 86_400, "seconds from 0 (off) to 86400", &mut problems);
+        let delivery = parse_delivery(&raw, &mut problems);
         let (today_raw, src) = raw("today");
         let today = match today_raw.trim() {
             "" => None,
@@ -197,12 +244,86 @@ impl Settings {
             workers,
             today,
             alert_interval_secs,
+            delivery,
         })
     }
 
     /// `DATABASE_URL` with any password hidden, for logs and messages.
     pub fn database_url_redacted(&self) -> String {
         redact_url(&self.database_url)
+    }
+}
+
+fn list(value: &str) -> Vec<String> {
+    value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
+fn parse_delivery(raw: &dyn Fn(&str) -> (String, Source), problems: &mut Vec<String>) -> Delivery {
+    let (smtp_host, _) = raw("smtp_host");
+    let smtp_port = parse_num::<u16>(raw("smtp_port"), 1, u16::MAX as u64, "a port number (1-65535)", problems);
+    let (tls, src) = raw("smtp_tls");
+    let smtp_tls = match tls.to_ascii_lowercase().as_str() {
+        "none" => SmtpTls::None,
+        "starttls" => SmtpTls::StartTls,
+        "tls" => SmtpTls::Tls,
+        _ => {
+            problems.push(format!("{src}: {tls:?} is not one of none, starttls, tls"));
+            SmtpTls::StartTls
+        }
+    };
+    let (smtp_from, src) = raw("smtp_from");
+    if smtp_from.parse::<lettre::message::Mailbox>().is_err() {
+        problems.push(format!("{src}: {smtp_from:?} is not a sender address such as budgetwatch <bw@example.org>"));
+    }
+    let (emails, src) = raw("alert_emails");
+    let alert_emails = list(&emails);
+    for e in &alert_emails {
+        if e.parse::<lettre::Address>().is_err() {
+            problems.push(format!("{src}: {e:?} is not an e-mail address"));
+        }
+    }
+    let (urls, src) = raw("webhook_urls");
+    let webhook_urls = list(&urls);
+    for u in &webhook_urls {
+        if !(u.starts_with("http://") || u.starts_with("https://")) {
+            problems.push(format!("{src}: {u:?} is not an http(s) URL"));
+        }
+    }
+    let (webhook_secret, src) = raw("webhook_secret");
+    if !webhook_urls.is_empty() && webhook_secret.len() < 16 {
+        problems.push(format!("{src}: webhooks need a secret of at least 16 characters to sign with"));
+    }
+    Delivery {
+        smtp_host: smtp_host.trim().to_string(),
+        smtp_port,
+        smtp_tls,
+        smtp_username: raw("smtp_username").0,
+        smtp_password: raw("smtp_password").0,
+        smtp_from,
+        alert_emails,
+        webhook_urls,
+        webhook_secret,
+        interval_ms: parse_num::<u64>(
+            raw("delivery_interval_ms"),
+            0,
+            3_600_000,
+            "milliseconds from 0 (off) to 3600000",
+            problems,
+        ),
+        max_attempts: parse_num::<i32>(
+            raw("delivery_max_attempts"),
+            1,
+            100,
+            "a number of attempts from 1 to 100",
+            problems,
+        ),
+        backoff_ms: parse_num::<u64>(
+            raw("delivery_backoff_ms"),
+            10,
+            600_000,
+            "milliseconds from 10 to 600000",
+            problems,
+        ),
     }
 }
 

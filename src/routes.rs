@@ -12,7 +12,7 @@ use actix_web::{guard, web, Route};
 
 use crate::auth::Access;
 use crate::domain::Role::{self, *};
-use crate::{alerts, audit, auth, monitoring, ops, pages, plans, reports, users};
+use crate::{alerts, audit, auth, delivery, monitoring, ops, pages, plans, reports, users};
 
 pub struct Rule {
     pub method: Method,
@@ -110,6 +110,8 @@ pub fn table() -> Vec<Rule> {
         rule!(POST "/alerts/{id}/resolve", Roles(COMMAND), "/alerts/999999/resolve", alerts::pages::resolve),
         rule!(GET "/follow-ups", Roles(REPORTER), "/follow-ups", alerts::pages::follow_ups),
         rule!(POST "/follow-ups/{id}/respond", Roles(REPORTER), "/follow-ups/999999/respond", alerts::pages::respond),
+        rule!(GET "/api/v1/outbox", Roles(ADMIN), "/api/v1/outbox", delivery::routes::list),
+        rule!(POST "/api/v1/outbox/{id}/retry", Roles(ADMIN), "/api/v1/outbox/999999/retry", delivery::routes::retry),
         rule!(GET "/api/v1/audit-events", Roles(AUDITOR), "/api/v1/audit-events", audit::routes::api_list),
         rule!(GET "/audit", Roles(AUDITOR), "/audit", audit::routes::page),
         rule!(GET "/audit.csv", Roles(AUDITOR), "/audit.csv", audit::routes::csv),

@@ -49,7 +49,8 @@ pub fn evaluate_alerts_soon(state: &web::Data<AppState>) {
     let state = state.clone();
     actix_web::rt::spawn(async move {
         let now = state.now();
-        match db::blocking(&state.pool, move |conn| crate::alerts::evaluate(conn, now, true)).await {
+        let delivery = state.settings.delivery.clone();
+        match db::blocking(&state.pool, move |conn| crate::alerts::evaluate(conn, now, true, &delivery)).await {
             Ok(e) if e.raised + e.updated + e.resolved > 0 => {
                 tracing::info!(
                     raised = e.raised,
@@ -71,7 +72,8 @@ fn schedule_alerts(state: web::Data<AppState>, interval: u64) {
         loop {
             tick.tick().await;
             let now = state.now();
-            match db::blocking(&state.pool, move |conn| crate::alerts::evaluate(conn, now, false)).await {
+            let delivery = state.settings.delivery.clone();
+            match db::blocking(&state.pool, move |conn| crate::alerts::evaluate(conn, now, false, &delivery)).await {
                 Ok(e) if !e.ran => tracing::debug!("another replica is evaluating alerts"),
                 Ok(e) => tracing::info!(
                     raised = e.raised,
@@ -137,8 +139,9 @@ impl Application {
             "budgetwatch is ready"
         );
         let server = server.run();
+        // Build is called inside the server's runtime, so these stop with it.
+        crate::delivery::start_worker(scheduled.pool.clone(), scheduled.settings.delivery.clone());
         if interval > 0 {
-            // Build is called inside the server's runtime, so the schedule stops with it.
             schedule_alerts(scheduled, interval);
         }
         Ok(Application { port, server })

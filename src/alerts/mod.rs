@@ -117,8 +117,14 @@ fn resolve_row(conn: &mut PgConnection, id: i64, reason: &str, actor: Actor<'_>)
 }
 
 /// Evaluates every rule as of `now` (Bangkok's date decides the month). With
-/// `wait` false, stands aside when another evaluation holds the lock.
-pub fn evaluate(conn: &mut PgConnection, now: DateTime<Utc>, wait: bool) -> Result<Evaluation, AppError> {
+/// `wait` false, stands aside when another evaluation holds the lock. Notices of
+/// newly raised alerts go to the outbox in the same transaction, as `delivery` says.
+pub fn evaluate(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    wait: bool,
+    delivery: &crate::config::Delivery,
+) -> Result<Evaluation, AppError> {
     let today = crate::domain::fiscal::bangkok_date(now);
     let (fy, month) = last_ended_month(today);
     conn.transaction(|conn| {
@@ -189,6 +195,7 @@ pub fn evaluate(conn: &mut PgConnection, now: DateTime<Utc>, wait: bool) -> Resu
             .select((alerts::id, alerts::kind, alerts::severity, alerts::month, alerts::scope_key, alerts::status, alerts::message_th))
             .load(conn)?;
         let mut result = Evaluation { fiscal_year: Some(fy.be()), month: Some(month.number()), ran: true, ..Evaluation::default() };
+        let mut raised = Vec::new();
         for d in &desired {
             let same = open.iter().find(|a| a.kind == d.kind && a.scope_key == d.scope_key && a.month == d.month.number() as i16);
             match same {
@@ -226,6 +233,17 @@ pub fn evaluate(conn: &mut PgConnection, now: DateTime<Utc>, wait: bool) -> Resu
                     record(conn, SYSTEM, "raise", id, json!({"kind": d.kind, "severity": d.severity, "scope": d.scope_key,
                                                              "month": d.month.number(), "message_th": d.message_th}))?;
                     tracing::info!(alert_id = id, kind = d.kind, scope = %d.scope_key, severity = d.severity, "alert raised");
+                    raised.push(crate::delivery::Raised {
+                        id,
+                        bureau_id: d.bureau_id,
+                        severity: d.severity.to_string(),
+                        kind: d.kind.to_string(),
+                        fiscal_year: fy.be(),
+                        month: d.month.number() as i16,
+                        scope_key: d.scope_key.clone(),
+                        message_th: d.message_th.clone(),
+                        message_en: d.message_en.clone(),
+                    });
                     result.raised += 1;
                 }
             }
@@ -253,6 +271,7 @@ pub fn evaluate(conn: &mut PgConnection, now: DateTime<Utc>, wait: bool) -> Resu
             resolve_row(conn, a.id, &reason, SYSTEM)?;
             result.resolved += 1;
         }
+        crate::delivery::enqueue(conn, &raised, delivery)?;
         result.open = alerts::table
             .filter(alerts::fiscal_year.eq(fy.be()))
             .filter(alerts::status.ne("resolved"))

@@ -38,7 +38,7 @@ async fn the_demo_office_raises_its_laggards_and_missing_reports_once() {
     let app = spawn_app().await;
     app.load_demo();
     let mut conn = app.db.conn();
-    let first = alerts::evaluate(&mut conn, noon(2026, 11, 24), true).unwrap();
+    let first = alerts::evaluate(&mut conn, noon(2026, 11, 24), true, &settings_for(&app.db).delivery).unwrap();
     assert_eq!((first.fiscal_year, first.month, first.raised), (Some(2570), Some(1), 4));
     let mut got = keys(&list(&app, "sg", "?fy=2570").await);
     got.sort();
@@ -51,7 +51,7 @@ async fn the_demo_office_raises_its_laggards_and_missing_reports_once() {
             "missing_report:COMM:warning"
         ]
     );
-    let again = alerts::evaluate(&mut conn, noon(2026, 11, 24), true).unwrap();
+    let again = alerts::evaluate(&mut conn, noon(2026, 11, 24), true, &settings_for(&app.db).delivery).unwrap();
     assert_eq!((again.raised, again.updated, again.resolved), (0, 0, 0), "no duplicates");
 }
 
@@ -62,7 +62,7 @@ fn before_the_deadline_a_report_is_not_yet_missing() {
     budgetwatch::demo::load(&mut conn, chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(), "demo-password")
         .unwrap();
     // On 3 November the October reports are not due until the 5th.
-    alerts::evaluate(&mut conn, noon(2026, 11, 3), true).unwrap();
+    alerts::evaluate(&mut conn, noon(2026, 11, 3), true, &settings_for(&db).delivery).unwrap();
     use diesel::prelude::*;
     let missing: i64 = budgetwatch::schema::alerts::table
         .filter(budgetwatch::schema::alerts::kind.eq("missing_report"))
@@ -77,13 +77,13 @@ async fn a_submitted_report_resolves_its_missing_report_alert_with_the_reason() 
     let app = spawn_app().await;
     app.load_demo();
     let mut conn = app.db.conn();
-    alerts::evaluate(&mut conn, noon(2026, 11, 24), true).unwrap();
+    alerts::evaluate(&mut conn, noon(2026, 11, 24), true, &settings_for(&app.db).delivery).unwrap();
     let token = app.token_for("reporter-comm");
     let (status, _) = app
         .send_json(Method::PUT, "/api/v1/reports/2570/1/COMM", Some(&token), json!({"status": "submitted", "lines": [{"project_code": "COMM-01", "disbursed": "1000", "committed": "0"}]}))
         .await;
     assert_eq!(status, 200);
-    let e = alerts::evaluate(&mut conn, noon(2026, 11, 24), true).unwrap();
+    let e = alerts::evaluate(&mut conn, noon(2026, 11, 24), true, &settings_for(&app.db).delivery).unwrap();
     assert!(e.resolved <= 1, "{e:?}");
     let all = list(&app, "sg", "?kind=missing_report&bureau=COMM").await;
     assert_eq!(all[0]["status"], "resolved", "{all}");
@@ -96,7 +96,7 @@ async fn a_submitted_report_resolves_its_missing_report_alert_with_the_reason() 
 async fn the_secretary_general_orders_acceleration_and_the_bureau_answers() {
     let app = spawn_app().await;
     app.load_demo();
-    alerts::evaluate(&mut app.db.conn(), noon(2026, 11, 24), true).unwrap();
+    alerts::evaluate(&mut app.db.conn(), noon(2026, 11, 24), true, &settings_for(&app.db).delivery).unwrap();
     let sg = app.token_for("sg");
     let dhr_alert = list(&app, "sg", "?kind=behind_plan&bureau=DHR").await[0]["id"].as_i64().unwrap();
 
@@ -213,7 +213,7 @@ async fn the_inbox_puts_critical_before_warning_and_bad_filters_are_named() {
         )
         .await;
     assert_eq!(status, 200);
-    alerts::evaluate(&mut app.db.conn(), noon(2026, 11, 24), true).unwrap();
+    alerts::evaluate(&mut app.db.conn(), noon(2026, 11, 24), true, &settings_for(&app.db).delivery).unwrap();
     let all = list(&app, "executive", "?status=open").await;
     assert_eq!(all[0]["severity"], "critical");
     assert_eq!(all[0]["bureau_code"], "DHR");

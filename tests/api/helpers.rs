@@ -181,6 +181,7 @@ pub fn settings_for(db: &TestDb) -> Settings {
         "BUDGETWATCH_TODAY" => Some("2026-11-24".into()),
         // Tests evaluate alerts when they mean to; the schedule has a test of its own.
         "BUDGETWATCH_ALERT_INTERVAL_SECS" => Some("0".into()),
+        "BUDGETWATCH_DELIVERY_INTERVAL_MS" => Some("0".into()),
         "BUDGETWATCH_LOG" => Some(std::env::var("TEST_LOG").unwrap_or_else(|_| "off".into())),
         _ => None,
     };

@@ -8,6 +8,7 @@ mod auth;
 mod authorization;
 mod browser;
 mod cli;
+mod delivery;
 mod demo;
 mod health;
 mod helpers;

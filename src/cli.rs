@@ -67,6 +67,20 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Draw a chart to a file (.svg or .png).
+    Chart {
+        /// s-curve, bureaus, categories, heatmap or kpi.
+        kind: String,
+        #[arg(long)]
+        fy: i64,
+        #[arg(long)]
+        month: i64,
+        /// One bureau (the S-curve and categories), by code.
+        #[arg(long)]
+        bureau: Option<String>,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Lag alerts.
     Alerts {
         #[command(subcommand)]
@@ -227,6 +241,29 @@ fn run(command: Command, settings: &mut Settings) -> anyhow::Result<()> {
         }
         Command::Users { command } => users_command(command, settings),
         Command::Bench { command } => bench_command(command, settings),
+        Command::Chart { kind, fy, month, bureau, out } => {
+            let kind = crate::charts::Kind::parse(&kind)
+                .with_context(|| format!("{kind:?} is not a chart: s-curve, bureaus, categories, heatmap or kpi"))?;
+            let png = match out.extension().and_then(|e| e.to_str()) {
+                Some("png") => true,
+                Some("svg") => false,
+                _ => anyhow::bail!("--out must end in .svg or .png"),
+            };
+            let (fy, month) = (FiscalYear::new(fy)?, FiscalMonth::new(month)?);
+            let mut conn = db::connect_creating(&settings.database_url)?;
+            let b = match bureau {
+                Some(code) => Some(
+                    crate::monitoring::queries::bureau_by_code(&mut conn, &code)?
+                        .with_context(|| format!("there is no bureau {code:?}"))?,
+                ),
+                None => None,
+            };
+            let chart = crate::charts::load(&mut conn, kind, fy, month, b.as_ref()).map_err(app_error)?;
+            let bytes = if png { crate::charts::png(&chart.svg)? } else { chart.svg.into_bytes() };
+            std::fs::write(&out, bytes).with_context(|| format!("writing {}", out.display()))?;
+            println!("{}: {}", out.display(), chart.desc);
+            Ok(())
+        }
         Command::Alerts { command: AlertsCommand::Evaluate { at } } => {
             use chrono::TimeZone;
             let now = match at {

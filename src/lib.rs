@@ -9,6 +9,7 @@ pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod charts;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -12,7 +12,7 @@ use actix_web::{guard, web, Route};
 
 use crate::auth::Access;
 use crate::domain::Role::{self, *};
-use crate::{alerts, audit, auth, delivery, monitoring, ops, pages, plans, reports, users};
+use crate::{alerts, audit, auth, charts, delivery, monitoring, ops, pages, plans, reports, users};
 
 pub struct Rule {
     pub method: Method,
@@ -86,6 +86,7 @@ pub fn table() -> Vec<Rule> {
         rule!(POST "/plan/{fy}/settings", Roles(STRATEGY), "/plan/2599/settings", plans::pages::submit_settings),
         rule!(POST "/fiscal-years/new", Roles(STRATEGY), "/fiscal-years/new", plans::pages::submit_new_year),
         rule!(POST "/plan/{fy}/upload", Roles(STRATEGY), "/plan/2599/upload", plans::pages::submit_upload),
+        rule!(GET "/api/v1/fiscal-years/{fy}/charts/{chart}", Roles(SEE_BUREAU), "/api/v1/fiscal-years/2566/charts/s-curve.svg?month=12&bureau=PSB", charts::routes::chart),
         rule!(GET "/api/v1/fiscal-years/{fy}/summary", Roles(SEE_ALL), "/api/v1/fiscal-years/2566/summary", monitoring::routes::office_summary),
         rule!(GET "/api/v1/fiscal-years/{fy}/bureaus/{code}/summary", Roles(SEE_BUREAU), "/api/v1/fiscal-years/2566/bureaus/PSB/summary", monitoring::routes::bureau_summary),
         rule!(GET "/api/v1/reports/{fy}/{month}/{bureau}", Roles(SEE_BUREAU), "/api/v1/reports/2566/12/PSB", reports::routes::get_report),

@@ -123,7 +123,7 @@ impl FiscalMonth {
     }
 
     pub fn is_quarter_end(self) -> bool {
-        self.0 % 3 == 0
+        self.0.is_multiple_of(3)
     }
 
     pub fn next(self) -> Option<FiscalMonth> {

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod authorization;
 mod browser;
+mod charts;
 mod cli;
 mod delivery;
 mod demo;

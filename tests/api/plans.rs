@@ -131,7 +131,7 @@ async fn settings_levels_and_targets_are_checked_field_by_field() {
 async fn a_project_is_refused_whole_with_every_problem_named_then_created() {
     let (app, token) = demo_app().await;
     let before = count(&app, "projects");
-    let plans12 = |v: &str| json!(std::iter::repeat(v).take(12).collect::<Vec<_>>());
+    let plans12 = |v: &str| json!(std::iter::repeat_n(v, 12).collect::<Vec<_>>());
     let (status, body) = app
         .send_json(
             Method::POST,

@@ -1,0 +1,679 @@
+//! The meeting's charts: cumulative S-curve, bureaus against plan, expense
+//! categories, a bureau × month lag heatmap, and the KPI gauge. Each `Chart` has a
+//! title, a description stating its message in words, its numbers as a table, and
+//! the SVG (with `<title>` and `<desc>`); `png` rasterises the SVG with resvg and
+//! the bundled Sarabun font. The S-curve shows cumulative progress against the
+//! year's allocation (A(12)), so the year's lines share one scale.
+
+pub mod data;
+pub mod draw;
+pub mod routes;
+
+use std::sync::{Arc, OnceLock};
+
+use diesel::PgConnection;
+use plotters::prelude::*;
+use rust_decimal::Decimal;
+
+use self::data::px;
+use self::draw::*;
+use crate::domain::fiscal::thai_month_label;
+use crate::domain::measures::Figures;
+use crate::domain::money::fixed2;
+use crate::domain::{Category, FiscalMonth, FiscalYear};
+use crate::error::AppError;
+use crate::monitoring::{queries, summary};
+use crate::pages::escape;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    SCurve,
+    Bureaus,
+    Categories,
+    Heatmap,
+    Kpi,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [Kind::SCurve, Kind::Bureaus, Kind::Categories, Kind::Heatmap, Kind::Kpi];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::SCurve => "s-curve",
+            Kind::Bureaus => "bureaus",
+            Kind::Categories => "categories",
+            Kind::Heatmap => "heatmap",
+            Kind::Kpi => "kpi",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub kind: Kind,
+    pub title: String,
+    pub desc: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub svg: String,
+}
+
+fn pct(d: Option<Decimal>) -> String {
+    d.map(fixed2).unwrap_or_else(|| "-".into())
+}
+
+/// Adds `<title>`, `<desc>` and `role="img"` to plotters' SVG.
+fn accessible(svg: String, title: &str, desc: &str) -> String {
+    let Some(end) = svg.find('>') else { return svg };
+    let (open, rest) = svg.split_at(end);
+    format!(
+        "{open} role=\"img\" aria-labelledby=\"chart-title chart-desc\"><title id=\"chart-title\">{}</title><desc id=\"chart-desc\">{}</desc>{}",
+        escape(title),
+        escape(desc),
+        &rest[1..]
+    )
+}
+
+fn month_short(fy: FiscalYear, m: u8) -> String {
+    FiscalMonth::new(m as i64)
+        .map(|m| thai_month_label(fy, m).split(' ').next().unwrap_or("").to_string())
+        .unwrap_or_default()
+}
+
+pub struct SCurveInput {
+    pub fy: FiscalYear,
+    pub month: FiscalMonth,
+    pub scope: String,
+    pub curve: data::Curve,
+    pub last_year: Option<data::Curve>,
+    /// (month, overall target %) at quarter ends.
+    pub targets: Vec<(u8, Decimal)>,
+}
+
+pub fn s_curve(i: &SCurveInput) -> anyhow::Result<Chart> {
+    let label = thai_month_label(i.fy, i.month);
+    let title = format!("ผลการเบิกจ่ายสะสม ปีงบประมาณ พ.ศ. {} · {}", i.fy, i.scope);
+    let now = i.curve.points.get(i.month.number() as usize - 1).copied().unwrap_or(data::Point {
+        month: i.month.number(),
+        plan: None,
+        disbursed: None,
+        used: None,
+    });
+    let lag = now.plan.zip(now.used).map(|(p, u)| p - u);
+    let desc = format!(
+        "ณ {label} เบิกจ่ายสะสมร้อยละ {} และเบิกจ่ายรวมก่อหนี้ผูกพันร้อยละ {} ของงบประมาณทั้งปี เทียบกับแผนร้อยละ {} ({})",
+        pct(now.disbursed),
+        pct(now.used),
+        pct(now.plan),
+        match lag {
+            Some(l) if l > Decimal::ZERO => format!("ล่าช้ากว่าแผน {} จุด", fixed2(l)),
+            Some(l) => format!("เร็วกว่าแผน {} จุด", fixed2(-l)),
+            None => "ไม่มีแผน".into(),
+        }
+    );
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        heading(&root, &title, &format!("ร้อยละของงบประมาณทั้งปี ณ {label}"))?;
+        let entries = [
+            ("แผนสะสม", OI_BLUE, Marker::Circle, true),
+            ("เบิกจ่ายสะสม", OI_ORANGE, Marker::Triangle, false),
+            ("เบิกจ่าย+ก่อหนี้ผูกพัน", OI_VERMILLION, Marker::Square, false),
+            ("ปีก่อน", OI_PURPLE, Marker::Cross, true),
+            ("เป้าหมาย ครม.", OI_GREEN, Marker::Diamond, false),
+        ];
+        legend(&root, 28, 100, &entries)?;
+        let area = root.margin(120, 10, 10, 30);
+        let mut chart = ChartBuilder::on(&area)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0i32..13i32, 0f64..105f64)
+            .map_err(err)?;
+        let fy = i.fy;
+        chart
+            .configure_mesh()
+            .x_labels(14)
+            .y_labels(11)
+            .x_label_formatter(&|x| if (1..=12).contains(x) { month_short(fy, *x as u8) } else { String::new() })
+            .y_label_formatter(&|y| format!("{y:.0}%"))
+            .label_style(text(16.0, &MUTED))
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .axis_style(MUTED)
+            .draw()
+            .map_err(err)?;
+        let series = |pick: fn(&data::Point) -> Option<Decimal>, c: &data::Curve| {
+            c.points.iter().filter_map(|p| pick(p).map(|v| (p.month as i32, px(v)))).collect::<Vec<_>>()
+        };
+        let plan = series(|p| p.plan, &i.curve);
+        let spent = series(|p| p.disbursed, &i.curve);
+        let used = series(|p| p.used, &i.curve);
+        chart.draw_series(DashedLineSeries::new(plan.clone(), 10, 6, OI_BLUE.stroke_width(3))).map_err(err)?;
+        if let Some(ly) = &i.last_year {
+            let last = series(|p| p.used, ly);
+            chart.draw_series(DashedLineSeries::new(last.clone(), 4, 5, OI_PURPLE.stroke_width(3))).map_err(err)?;
+            for p in last {
+                marker(&root, chart.backend_coord(&p), Marker::Cross, OI_PURPLE)?;
+            }
+        }
+        chart.draw_series(LineSeries::new(spent.clone(), OI_ORANGE.stroke_width(3))).map_err(err)?;
+        chart.draw_series(LineSeries::new(used.clone(), OI_VERMILLION.stroke_width(3))).map_err(err)?;
+        for p in plan {
+            marker(&root, chart.backend_coord(&p), Marker::Circle, OI_BLUE)?;
+        }
+        for p in spent {
+            marker(&root, chart.backend_coord(&p), Marker::Triangle, OI_ORANGE)?;
+        }
+        for p in used {
+            marker(&root, chart.backend_coord(&p), Marker::Square, OI_VERMILLION)?;
+        }
+        for (m, t) in &i.targets {
+            let at = chart.backend_coord(&(*m as i32, px(*t)));
+            marker(&root, at, Marker::Diamond, OI_GREEN)?;
+            root.draw(&Text::new(format!("{}%", fixed2(*t)), (at.0 + 10, at.1 - 14), text(15.0, &OI_GREEN)))
+                .map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    let columns = ["เดือน", "แผนสะสม (%)", "เบิกจ่ายสะสม (%)", "เบิกจ่าย+ก่อหนี้ผูกพัน (%)", "ปีก่อน (%)", "เป้าหมาย ครม. (%)"];
+    let rows = i
+        .curve
+        .points
+        .iter()
+        .map(|p| {
+            vec![
+                thai_month_label(i.fy, FiscalMonth::new(p.month as i64).expect("month")),
+                pct(p.plan),
+                pct(p.disbursed),
+                pct(p.used),
+                pct(i.last_year.as_ref().and_then(|l| l.points.get(p.month as usize - 1)).and_then(|q| q.used)),
+                i.targets.iter().find(|t| t.0 == p.month).map(|t| fixed2(t.1)).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Ok(Chart {
+        kind: Kind::SCurve,
+        svg: accessible(svg, &title, &desc),
+        title,
+        desc,
+        columns: columns.iter().map(|c| c.to_string()).collect(),
+        rows,
+    })
+}
+
+/// One bar per line (a bureau or an expense category): disbursed + committed,
+/// with the plan as a tick and the 97% target as a line.
+pub struct Bar {
+    pub label: String,
+    pub name: String,
+    pub plan_rate: Option<Decimal>,
+    pub used_rate: Option<Decimal>,
+    pub lag: Option<Decimal>,
+}
+
+fn bars(
+    kind: Kind,
+    title: String,
+    subtitle: String,
+    desc: String,
+    lines: &[Bar],
+    target: Decimal,
+) -> anyhow::Result<Chart> {
+    let n = lines.len().max(1);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        heading(&root, &title, &subtitle)?;
+        legend(
+            &root,
+            28,
+            100,
+            &[
+                ("เบิกจ่าย+ก่อหนี้ผูกพัน", OI_BLUE, Marker::Square, false),
+                ("แผนสะสม", INK, Marker::Cross, false),
+                ("เป้าหมาย", OI_VERMILLION, Marker::Diamond, true),
+            ],
+        )?;
+        let area = root.margin(120, 10, 190, 40);
+        let mut chart = ChartBuilder::on(&area)
+            .x_label_area_size(36)
+            .y_label_area_size(0)
+            .build_cartesian_2d(0f64..105f64, 0f64..n as f64)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_labels(11)
+            .x_label_formatter(&|x| format!("{x:.0}%"))
+            .label_style(text(16.0, &MUTED))
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .axis_style(MUTED)
+            .draw()
+            .map_err(err)?;
+        for (i, b) in lines.iter().enumerate() {
+            // The most behind at the top.
+            let y = (n - 1 - i) as f64;
+            let used = b.used_rate.map(px).unwrap_or(0.0).clamp(0.0, 105.0);
+            chart
+                .draw_series(std::iter::once(Rectangle::new([(0.0, y + 0.18), (used, y + 0.82)], OI_BLUE.filled())))
+                .map_err(err)?;
+            if let Some(p) = b.plan_rate {
+                let p = px(p).clamp(0.0, 105.0);
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(p, y + 0.05), (p, y + 0.95)],
+                        INK.stroke_width(4),
+                    )))
+                    .map_err(err)?;
+            }
+            let (lx, ly) = chart.backend_coord(&(0.0, y + 0.5));
+            root.draw(&Text::new(b.label.clone(), (lx - 12, ly), right(16.0, &INK))).map_err(err)?;
+            let (vx, vy) = chart.backend_coord(&(used, y + 0.5));
+            root.draw(&Text::new(format!("{}%", pct(b.used_rate)), (vx + 6, vy), left(14.0, &INK))).map_err(err)?;
+        }
+        let t = px(target);
+        chart
+            .draw_series(DashedLineSeries::new(vec![(t, 0.0), (t, n as f64)], 8, 6, OI_VERMILLION.stroke_width(3)))
+            .map_err(err)?;
+        let (tx, ty) = chart.backend_coord(&(t, n as f64));
+        root.draw(&Text::new(format!("{}%", fixed2(target)), (tx, ty - 12), centered(15.0, &OI_VERMILLION)))
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(Chart {
+        kind,
+        svg: accessible(svg, &title, &desc),
+        title,
+        desc,
+        columns: ["", "ชื่อ", "ร้อยละตามแผน", "ร้อยละเบิกจ่าย+ก่อหนี้ผูกพัน", "ล่าช้ากว่าแผน (จุด)"]
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
+        rows: lines
+            .iter()
+            .map(|b| vec![b.label.clone(), b.name.clone(), pct(b.plan_rate), pct(b.used_rate), pct(b.lag)])
+            .collect(),
+    })
+}
+
+pub fn bureaus_chart(
+    fy: FiscalYear,
+    month: FiscalMonth,
+    mut lines: Vec<Bar>,
+    target: Decimal,
+) -> anyhow::Result<Chart> {
+    lines.sort_by(|a, b| b.lag.unwrap_or(Decimal::MIN).cmp(&a.lag.unwrap_or(Decimal::MIN)).then(a.label.cmp(&b.label)));
+    let behind: Vec<&Bar> = lines.iter().filter(|b| b.lag.is_some_and(|l| l > Decimal::ZERO)).collect();
+    let desc = match behind.first() {
+        Some(worst) => format!(
+            "{} ล่าช้ากว่าแผนมากที่สุด {} จุด; สำนัก/หน่วยที่ล่าช้ากว่าแผน {} จาก {} แห่ง",
+            worst.name,
+            pct(worst.lag),
+            behind.len(),
+            lines.len()
+        ),
+        None => format!("ทุกสำนัก/หน่วย ({} แห่ง) เป็นไปตามแผนหรือเร็วกว่าแผน", lines.len()),
+    };
+    let shown: Vec<Bar> = lines.into_iter().take(20).collect();
+    bars(
+        Kind::Bureaus,
+        format!("ผลการเบิกจ่ายเทียบแผน รายสำนัก · ปีงบประมาณ พ.ศ. {fy}"),
+        format!("ณ {} · เรียงจากล่าช้ามากที่สุด (แสดงไม่เกิน 20 แห่ง)", thai_month_label(fy, month)),
+        desc,
+        &shown,
+        target,
+    )
+}
+
+pub fn categories_chart(fy: FiscalYear, month: FiscalMonth, lines: Vec<Bar>, target: Decimal) -> anyhow::Result<Chart> {
+    let worst = lines.iter().filter(|b| b.lag.is_some()).max_by(|a, b| a.lag.cmp(&b.lag));
+    let desc = match worst {
+        Some(w) => {
+            format!("{} ใช้จ่ายร้อยละ {} เทียบแผนร้อยละ {} ({} จุด)", w.name, pct(w.used_rate), pct(w.plan_rate), pct(w.lag))
+        }
+        None => "ยังไม่มีงบประมาณ".into(),
+    };
+    bars(
+        Kind::Categories,
+        format!("ผลการเบิกจ่ายตามงบรายจ่าย · ปีงบประมาณ พ.ศ. {fy}"),
+        format!("ณ {}", thai_month_label(fy, month)),
+        desc,
+        &lines,
+        target,
+    )
+}
+
+pub struct HeatRow {
+    pub code: String,
+    /// Lag in points for months 1..=m (None where there is no allocation).
+    pub lags: Vec<Option<Decimal>>,
+}
+
+fn heat_color(lag: Option<Decimal>, warn: Decimal, critical: Decimal) -> RGBColor {
+    match lag {
+        None => RGBColor(0xee, 0xee, 0xee),
+        Some(l) if l >= critical => RGBColor(0xF4, 0xA5, 0x82),
+        Some(l) if l >= warn => RGBColor(0xFD, 0xD4, 0x9E),
+        Some(l) if l > Decimal::ZERO => RGBColor(0xFF, 0xF3, 0xC4),
+        Some(_) => RGBColor(0xCF, 0xEB, 0xDC),
+    }
+}
+
+pub fn heatmap(
+    fy: FiscalYear,
+    month: FiscalMonth,
+    rows: &[HeatRow],
+    warn: Decimal,
+    critical: Decimal,
+) -> anyhow::Result<Chart> {
+    let title = format!("ความล่าช้าเทียบแผน รายสำนัก รายเดือน · ปีงบประมาณ พ.ศ. {fy}");
+    let last = month.number() as usize;
+    let late_now = rows.iter().filter(|r| r.lags.get(last - 1).copied().flatten().is_some_and(|l| l >= warn)).count();
+    let desc = format!(
+        "ณ {} มี {} สำนัก/หน่วยที่ล่าช้ากว่าแผนตั้งแต่ {} จุดขึ้นไป (ตัวเลขในช่องคือจำนวนจุดที่ล่าช้า ค่าติดลบคือเร็วกว่าแผน)",
+        thai_month_label(fy, month),
+        late_now,
+        fixed2(warn)
+    );
+    let shown: Vec<&HeatRow> = rows.iter().take(20).collect();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        heading(
+            &root,
+            &title,
+            &format!("จุดร้อยละ (แผนสะสม − เบิกจ่ายรวมก่อหนี้ผูกพัน) · เกณฑ์เตือน {} · วิกฤต {}", fixed2(warn), fixed2(critical)),
+        )?;
+        let (x0, y0, cw) = (140i32, 110i32, ((W as i32 - 180) / 12).max(40));
+        let ch = ((H as i32 - y0 - 20) / (shown.len().max(1) as i32 + 1)).clamp(18, 44);
+        for m in 1..=12u8 {
+            root.draw(&Text::new(
+                month_short(fy, m),
+                (x0 + (m as i32 - 1) * cw + cw / 2, y0 + ch / 2),
+                centered(15.0, &MUTED),
+            ))
+            .map_err(err)?;
+        }
+        for (r, row) in shown.iter().enumerate() {
+            let y = y0 + (r as i32 + 1) * ch;
+            root.draw(&Text::new(row.code.clone(), (x0 - 12, y + ch / 2), right(15.0, &INK))).map_err(err)?;
+            for (m, lag) in row.lags.iter().enumerate() {
+                let x = x0 + m as i32 * cw;
+                root.draw(&Rectangle::new(
+                    [(x + 1, y + 1), (x + cw - 1, y + ch - 1)],
+                    heat_color(*lag, warn, critical).filled(),
+                ))
+                .map_err(err)?;
+                if let Some(l) = lag {
+                    let mark = if *l >= critical {
+                        "!! "
+                    } else if *l >= warn {
+                        "! "
+                    } else {
+                        ""
+                    };
+                    root.draw(&Text::new(
+                        format!("{mark}{:.1}", px(*l)),
+                        (x + cw / 2, y + ch / 2),
+                        centered(13.0, &INK),
+                    ))
+                    .map_err(err)?;
+                }
+            }
+        }
+        root.present().map_err(err)?;
+    }
+    let mut columns = vec!["สำนัก".to_string()];
+    columns.extend((1..=last as u8).map(|m| month_short(fy, m)));
+    Ok(Chart {
+        kind: Kind::Heatmap,
+        svg: accessible(svg, &title, &desc),
+        title,
+        desc,
+        columns,
+        rows: rows
+            .iter()
+            .map(|r| std::iter::once(r.code.clone()).chain(r.lags.iter().take(last).map(|l| pct(*l))).collect())
+            .collect(),
+    })
+}
+
+pub fn kpi_gauge(
+    fy: FiscalYear,
+    month: FiscalMonth,
+    forecast: Option<Decimal>,
+    thresholds: &[Decimal],
+    level: u8,
+    score: Option<Decimal>,
+) -> anyhow::Result<Chart> {
+    let title = format!("ตัวชี้วัดการเบิกจ่ายและก่อหนี้ผูกพัน · ปีงบประมาณ พ.ศ. {fy}");
+    let desc = format!(
+        "คาดการณ์ ณ สิ้นปีร้อยละ {} อยู่ในระดับ {level} (คะแนน {}); ระดับ 5 ต้องได้ร้อยละ {} ขึ้นไป",
+        pct(forecast),
+        pct(score),
+        thresholds.last().map(|t| fixed2(*t)).unwrap_or_else(|| "-".into())
+    );
+    let lo = thresholds.first().map(|t| px(*t) - 4.0).unwrap_or(85.0);
+    let (cx, cy, r_out, r_in) = (W as f64 / 2.0, 560.0, 330.0, 210.0);
+    let angle = |v: f64| std::f64::consts::PI * (1.0 - ((v - lo) / (100.0 - lo)).clamp(0.0, 1.0));
+    let at = |v: f64, r: f64| ((cx + r * angle(v).cos()).round() as i32, (cy - r * angle(v).sin()).round() as i32);
+    let colors = [
+        RGBColor(0xdd, 0xdd, 0xdd),
+        RGBColor(0xF4, 0xA5, 0x82),
+        OI_ORANGE,
+        RGBColor(0xF0, 0xE4, 0x42),
+        OI_SKY,
+        OI_GREEN,
+    ];
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        heading(&root, &title, &format!("ณ {} · คาดการณ์ผลเบิกจ่ายรวมก่อหนี้ผูกพัน ณ สิ้นปี", thai_month_label(fy, month)))?;
+        let mut edges = vec![lo];
+        edges.extend(thresholds.iter().map(|t| px(*t)));
+        edges.push(100.0);
+        for (band, pair) in edges.windows(2).enumerate() {
+            let (a, b) = (pair[0], pair[1]);
+            let steps = 24;
+            let mut pts: Vec<(i32, i32)> =
+                (0..=steps).map(|s| at(a + (b - a) * s as f64 / steps as f64, r_out)).collect();
+            pts.extend((0..=steps).rev().map(|s| at(a + (b - a) * s as f64 / steps as f64, r_in)));
+            root.draw(&Polygon::new(pts, colors[band.min(colors.len() - 1)].filled())).map_err(err)?;
+            root.draw(&PathElement::new(vec![at(a, r_in), at(a, r_out)], WHITE.stroke_width(3))).map_err(err)?;
+            if band > 0 {
+                let mid = at((a + b) / 2.0, (r_in + r_out) / 2.0);
+                root.draw(&Text::new(format!("ระดับ {band}"), mid, centered(17.0, &INK))).map_err(err)?;
+                let edge = at(a, r_out + 22.0);
+                root.draw(&Text::new(format!("{a:.0}%"), edge, centered(15.0, &MUTED))).map_err(err)?;
+            }
+        }
+        if let Some(v) = forecast {
+            let tip = at(px(v), r_out + 8.0);
+            root.draw(&PathElement::new(vec![(cx as i32, cy as i32), tip], INK.stroke_width(6))).map_err(err)?;
+            root.draw(&Circle::new((cx as i32, cy as i32), 14, INK.filled())).map_err(err)?;
+        }
+        root.draw(&Text::new(
+            format!("{}%", pct(forecast)),
+            (cx as i32, cy as i32 + 48),
+            (FONT, 44.0).into_font().style(FontStyle::Bold).color(&INK).pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Center,
+                plotters::style::text_anchor::VPos::Center,
+            )),
+        ))
+        .map_err(err)?;
+        root.draw(&Text::new(
+            format!("ระดับ {level} · คะแนน {}", pct(score)),
+            (cx as i32, cy as i32 + 92),
+            centered(22.0, &INK),
+        ))
+        .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    let mut rows: Vec<Vec<String>> =
+        thresholds.iter().enumerate().map(|(i, t)| vec![format!("ระดับ {}", i + 1), fixed2(*t)]).collect();
+    rows.push(vec!["คาดการณ์ ณ สิ้นปี".into(), pct(forecast)]);
+    Ok(Chart {
+        kind: Kind::Kpi,
+        svg: accessible(svg, &title, &desc),
+        title,
+        desc,
+        columns: vec!["".into(), "ร้อยละ".into()],
+        rows,
+    })
+}
+
+fn fontdb() -> Arc<resvg::usvg::fontdb::Database> {
+    static DB: OnceLock<Arc<resvg::usvg::fontdb::Database>> = OnceLock::new();
+    DB.get_or_init(|| {
+        let mut db = resvg::usvg::fontdb::Database::new();
+        db.load_font_data(include_bytes!("../../assets/fonts/Sarabun-Regular.ttf").to_vec());
+        db.load_font_data(include_bytes!("../../assets/fonts/Sarabun-Bold.ttf").to_vec());
+        db.set_sans_serif_family(FONT);
+        Arc::new(db)
+    })
+    .clone()
+}
+
+/// The SVG as a PNG of the same size, text shaped with the bundled font.
+pub fn png(svg: &str) -> anyhow::Result<Vec<u8>> {
+    let opt = resvg::usvg::Options { fontdb: fontdb(), font_family: FONT.to_string(), ..Default::default() };
+    let tree = resvg::usvg::Tree::from_str(svg, &opt).map_err(|e| anyhow::anyhow!("reading the chart SVG: {e}"))?;
+    let size = tree.size().to_int_size();
+    let mut pixmap =
+        resvg::tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| anyhow::anyhow!("empty chart"))?;
+    resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| anyhow::anyhow!("encoding the PNG: {e}"))
+}
+
+fn bar_of(label: String, name: String, f: &Figures) -> Bar {
+    let m = f.measures();
+    Bar { label, name, plan_rate: m.plan_rate, used_rate: m.disbursed_committed_rate, lag: m.lag_pp }
+}
+
+/// Loads the data of `kind` for (fy, month[, bureau]) and draws it.
+pub fn load(
+    conn: &mut PgConnection,
+    kind: Kind,
+    fy: FiscalYear,
+    month: FiscalMonth,
+    bureau: Option<&queries::BureauRow>,
+) -> Result<Chart, AppError> {
+    let settings =
+        queries::year_settings(conn, fy)?.ok_or_else(|| AppError::NotFound(format!("there is no fiscal year {fy}")))?;
+    let level5 = settings.kpi_thresholds.last().copied().unwrap_or(Decimal::from(97));
+    let office = summary::office(conn, fy, month, &settings)?;
+    let chart = match kind {
+        Kind::SCurve => {
+            let (scope, bureau_id, total) = match bureau {
+                Some(b) => {
+                    let rows = queries::bureau_figures(conn, fy, month, b.id)?;
+                    (b.name_th.clone(), Some(b.id), rows.iter().map(|r| r.figures()).sum::<Figures>())
+                }
+                None => (
+                    "ภาพรวมสำนักงาน".to_string(),
+                    None,
+                    queries::office_figures(conn, fy, month)?.iter().map(|r| r.figures()).sum(),
+                ),
+            };
+            let months = data::months(conn, fy, bureau_id)?;
+            let curve = data::curve(&months, total.allocation_year_end, Some(month));
+            let last_year = match queries::year_settings(conn, fy.previous())? {
+                Some(_) => {
+                    let prev_total: Figures = match bureau_id {
+                        Some(b) => queries::bureau_figures(conn, fy.previous(), FiscalMonth::LAST, b)?
+                            .iter()
+                            .map(|r| r.figures())
+                            .sum(),
+                        None => queries::office_figures(conn, fy.previous(), FiscalMonth::LAST)?
+                            .iter()
+                            .map(|r| r.figures())
+                            .sum(),
+                    };
+                    Some(data::curve(
+                        &data::months(conn, fy.previous(), bureau_id)?,
+                        prev_total.allocation_year_end,
+                        None,
+                    ))
+                }
+                None => None,
+            };
+            let targets = (1..=4u8)
+                .filter_map(|q| settings.quarter_targets.get(q as usize - 1).copied().flatten().map(|t| (q * 3, t)))
+                .collect();
+            s_curve(&SCurveInput { fy, month, scope, curve, last_year, targets })
+        }
+        Kind::Bureaus => bureaus_chart(
+            fy,
+            month,
+            office
+                .bureaus
+                .iter()
+                .map(|b| Bar {
+                    label: b.code.clone(),
+                    name: b.name_th.clone(),
+                    plan_rate: b.rates.plan_rate,
+                    used_rate: b.rates.disbursed_committed_rate,
+                    lag: b.rates.lag_pp,
+                })
+                .collect(),
+            level5,
+        ),
+        Kind::Categories => {
+            let rows = match bureau {
+                Some(b) => queries::bureau_figures(conn, fy, month, b.id)?,
+                None => queries::office_figures(conn, fy, month)?,
+            };
+            let lines = Category::ALL
+                .iter()
+                .filter_map(|c| {
+                    let f: Figures = rows.iter().filter(|r| r.category == c.as_str()).map(|r| r.figures()).sum();
+                    (f.allocation > Decimal::ZERO).then(|| bar_of(c.name_th().to_string(), c.name_th().to_string(), &f))
+                })
+                .collect();
+            categories_chart(fy, month, lines, level5)
+        }
+        Kind::Heatmap => {
+            let mut rows = Vec::new();
+            for m in FiscalMonth::all().take(month.number() as usize) {
+                let figures = queries::office_figures(conn, fy, m)?;
+                for b in &office.bureaus {
+                    let f: Figures = figures.iter().filter(|r| r.code == b.code).map(|r| r.figures()).sum();
+                    let lag = f.measures().lag_pp;
+                    match rows.iter_mut().find(|r: &&mut HeatRow| r.code == b.code) {
+                        Some(r) => r.lags.push(lag),
+                        None => rows.push(HeatRow { code: b.code.clone(), lags: vec![lag] }),
+                    }
+                }
+            }
+            rows.sort_by_key(|r| std::cmp::Reverse(r.lags.last().copied().flatten()));
+            heatmap(fy, month, &rows, settings.warn_lag_pp, settings.critical_lag_pp)
+        }
+        Kind::Kpi => kpi_gauge(
+            fy,
+            month,
+            office.headline.forecast_year_end_rate,
+            &settings.kpi_thresholds,
+            crate::domain::measures::kpi_level(
+                office.headline.forecast_year_end_rate,
+                &settings.kpi_thresholds.clone().try_into().unwrap_or([Decimal::ZERO; 5]),
+            ),
+            settings
+                .kpi_thresholds
+                .clone()
+                .try_into()
+                .ok()
+                .and_then(|t| crate::domain::measures::kpi_score(office.headline.forecast_year_end_rate, &t)),
+        ),
+    };
+    chart.map_err(AppError::Unexpected)
+}

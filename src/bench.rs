@@ -146,3 +146,41 @@ pub fn time_summaries(
     })?;
     Ok((office, one))
 }
+
+/// Times drawing the S-curve (SVG) and rasterising it (PNG, 1200×675), from data
+/// already loaded: the figures the issue asks for.
+pub fn time_charts(
+    conn: &mut PgConnection,
+    fy: FiscalYear,
+    month: FiscalMonth,
+    iterations: usize,
+) -> anyhow::Result<(Timing, Timing)> {
+    conn.batch_execute("SET jit = off")?;
+    let chart =
+        crate::charts::load(conn, crate::charts::Kind::SCurve, fy, month, None).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let months = crate::charts::data::months(conn, fy, None)?;
+    let total: crate::domain::measures::Figures =
+        queries::office_figures(conn, fy, month)?.iter().map(|r| r.figures()).sum();
+    let input = crate::charts::SCurveInput {
+        fy,
+        month,
+        scope: "ภาพรวมสำนักงาน".into(),
+        curve: crate::charts::data::curve(&months, total.allocation_year_end, Some(month)),
+        last_year: None,
+        targets: vec![(3, rust_decimal::Decimal::from(32)), (6, rust_decimal::Decimal::from(54))],
+    };
+    let svg = time(iterations, || {
+        crate::charts::s_curve(&input)?;
+        Ok(())
+    })?;
+    let parse = time(iterations, || {
+        crate::charts::parse(&chart.svg)?;
+        Ok(())
+    })?;
+    println!("  of which parsing and shaping text: median {:.3} ms", parse.median.as_secs_f64() * 1e3);
+    let png = time(iterations, || {
+        crate::charts::png(&chart.svg)?;
+        Ok(())
+    })?;
+    Ok((svg, png))
+}

@@ -121,10 +121,10 @@ pub fn s_curve(i: &SCurveInput) -> anyhow::Result<Chart> {
         root.fill(&WHITE).map_err(err)?;
         heading(&root, &title, &format!("ร้อยละของงบประมาณทั้งปี ณ {label}"))?;
         let entries = [
-            ("แผนสะสม", OI_BLUE, Marker::Circle, true),
+            ("แผนสะสม", OI_BLUE, Marker::Circle, false),
             ("เบิกจ่ายสะสม", OI_ORANGE, Marker::Triangle, false),
             ("เบิกจ่าย+ก่อหนี้ผูกพัน", OI_VERMILLION, Marker::Square, false),
-            ("ปีก่อน", OI_PURPLE, Marker::Cross, true),
+            ("ปีก่อน", OI_PURPLE, Marker::Cross, false),
             ("เป้าหมาย ครม.", OI_GREEN, Marker::Diamond, false),
         ];
         legend(&root, 28, 100, &entries)?;
@@ -142,7 +142,7 @@ pub fn s_curve(i: &SCurveInput) -> anyhow::Result<Chart> {
             .x_label_formatter(&|x| if (1..=12).contains(x) { month_short(fy, *x as u8) } else { String::new() })
             .y_label_formatter(&|y| format!("{y:.0}%"))
             .label_style(text(16.0, &MUTED))
-            .light_line_style(WHITE)
+            .max_light_lines(0)
             .bold_line_style(GRID)
             .axis_style(MUTED)
             .draw()
@@ -153,10 +153,10 @@ pub fn s_curve(i: &SCurveInput) -> anyhow::Result<Chart> {
         let plan = series(|p| p.plan, &i.curve);
         let spent = series(|p| p.disbursed, &i.curve);
         let used = series(|p| p.used, &i.curve);
-        chart.draw_series(DashedLineSeries::new(plan.clone(), 10, 6, OI_BLUE.stroke_width(3))).map_err(err)?;
+        chart.draw_series(LineSeries::new(plan.clone(), OI_BLUE.stroke_width(2))).map_err(err)?;
         if let Some(ly) = &i.last_year {
             let last = series(|p| p.used, ly);
-            chart.draw_series(DashedLineSeries::new(last.clone(), 4, 5, OI_PURPLE.stroke_width(3))).map_err(err)?;
+            chart.draw_series(LineSeries::new(last.clone(), OI_PURPLE.stroke_width(2))).map_err(err)?;
             for p in last {
                 marker(&root, chart.backend_coord(&p), Marker::Cross, OI_PURPLE)?;
             }
@@ -253,7 +253,7 @@ fn bars(
             .x_labels(11)
             .x_label_formatter(&|x| format!("{x:.0}%"))
             .label_style(text(16.0, &MUTED))
-            .light_line_style(WHITE)
+            .max_light_lines(0)
             .bold_line_style(GRID)
             .axis_style(MUTED)
             .draw()
@@ -544,15 +544,33 @@ fn fontdb() -> Arc<resvg::usvg::fontdb::Database> {
     .clone()
 }
 
+/// Parses the SVG, shaping its text with the bundled font (the costly half of `png`).
+pub fn parse(svg: &str) -> anyhow::Result<resvg::usvg::Tree> {
+    let opt = resvg::usvg::Options { fontdb: fontdb(), font_family: FONT.to_string(), ..Default::default() };
+    resvg::usvg::Tree::from_str(svg, &opt).map_err(|e| anyhow::anyhow!("reading the chart SVG: {e}"))
+}
+
 /// The SVG as a PNG of the same size, text shaped with the bundled font.
 pub fn png(svg: &str) -> anyhow::Result<Vec<u8>> {
-    let opt = resvg::usvg::Options { fontdb: fontdb(), font_family: FONT.to_string(), ..Default::default() };
-    let tree = resvg::usvg::Tree::from_str(svg, &opt).map_err(|e| anyhow::anyhow!("reading the chart SVG: {e}"))?;
+    let tree = parse(svg)?;
     let size = tree.size().to_int_size();
     let mut pixmap =
         resvg::tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| anyhow::anyhow!("empty chart"))?;
+    // Charts are drawn on an opaque background: encode RGB (no alpha) with fast
+    // compression, several times quicker than tiny-skia's default RGBA encoding.
+    pixmap.fill(resvg::tiny_skia::Color::WHITE);
     resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
-    pixmap.encode_png().map_err(|e| anyhow::anyhow!("encoding the PNG: {e}"))
+    let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+    let mut out = Vec::with_capacity(rgb.len() / 8);
+    {
+        let mut encoder = png::Encoder::new(&mut out, size.width(), size.height());
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_compression(png::Compression::Fast);
+        let mut writer = encoder.write_header().map_err(|e| anyhow::anyhow!("encoding the PNG: {e}"))?;
+        writer.write_image_data(&rgb).map_err(|e| anyhow::anyhow!("encoding the PNG: {e}"))?;
+    }
+    Ok(out)
 }
 
 fn bar_of(label: String, name: String, f: &Figures) -> Bar {

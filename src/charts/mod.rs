@@ -137,6 +137,7 @@ pub fn s_curve(i: &SCurveInput) -> anyhow::Result<Chart> {
         let fy = i.fy;
         chart
             .configure_mesh()
+            .disable_x_mesh()
             .x_labels(14)
             .y_labels(11)
             .x_label_formatter(&|x| if (1..=12).contains(x) { month_short(fy, *x as u8) } else { String::new() })

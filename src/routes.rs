@@ -12,7 +12,7 @@ use actix_web::{guard, web, Route};
 
 use crate::auth::Access;
 use crate::domain::Role::{self, *};
-use crate::{alerts, audit, auth, charts, delivery, monitoring, ops, pages, plans, reports, users};
+use crate::{alerts, audit, auth, charts, dashboard, delivery, monitoring, ops, pack, pages, plans, reports, users};
 
 pub struct Rule {
     pub method: Method,
@@ -105,6 +105,11 @@ pub fn table() -> Vec<Rule> {
         rule!(POST "/api/v1/alerts/{id}/follow-ups", Roles(COMMAND), "/api/v1/alerts/999999/follow-ups", alerts::routes::follow_up),
         rule!(POST "/api/v1/alerts/{id}/resolve", Roles(COMMAND), "/api/v1/alerts/999999/resolve", alerts::routes::resolve),
         rule!(POST "/api/v1/follow-ups/{id}/respond", Roles(REPORTER), "/api/v1/follow-ups/999999/respond", alerts::routes::respond),
+        rule!(GET "/dashboard", Roles(SEE_ALL), "/dashboard", dashboard::current),
+        rule!(GET "/dashboard/{fy}", Roles(SEE_ALL), "/dashboard/2566?month=12", dashboard::office),
+        rule!(GET "/dashboard/{fy}/bureaus/{code}", Roles(SEE_BUREAU), "/dashboard/2566/bureaus/PSB?month=12", dashboard::bureau),
+        rule!(GET "/dashboard/{fy}/projects/{code}", Roles(SEE_BUREAU), "/dashboard/2566/projects/PSB-01?month=12", dashboard::project),
+        rule!(GET "/meeting-pack/{fy}/{m}", Roles(SEE_ALL), "/meeting-pack/2566/12.pdf", pack::routes::pack),
         rule!(GET "/alerts", Roles(SEE_ALL), "/alerts", alerts::pages::page),
         rule!(POST "/alerts/{id}/acknowledge", Roles(COMMAND), "/alerts/999999/acknowledge", alerts::pages::acknowledge),
         rule!(POST "/alerts/{id}/follow-up", Roles(COMMAND), "/alerts/999999/follow-up", alerts::pages::follow_up),

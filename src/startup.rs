@@ -21,6 +21,7 @@ pub struct AppState {
     pub pool: PgPool,
     pub metrics: Metrics,
     pub settings: Settings,
+    pub renders: crate::cache::RenderCache,
 }
 
 impl AppState {
@@ -108,7 +109,8 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
         let interval = settings.alert_interval_secs;
-        let state = web::Data::new(AppState { pool, metrics: Metrics::default(), settings });
+        let state =
+            web::Data::new(AppState { pool, metrics: Metrics::default(), settings, renders: Default::default() });
         let scheduled = state.clone();
         let mut server = HttpServer::new(move || {
             App::new()

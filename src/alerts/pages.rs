@@ -16,7 +16,7 @@ use crate::ops::middleware::RequestId;
 use crate::pages::{escape, layout};
 use crate::startup::AppState;
 
-fn kind_th(k: &str) -> &'static str {
+pub(crate) fn kind_th(k: &str) -> &'static str {
     match k {
         "behind_plan" => "ล่าช้ากว่าแผน",
         "below_target" => "ต่ำกว่าเป้าหมาย ครม.",
@@ -28,7 +28,7 @@ fn kind_th(k: &str) -> &'static str {
     }
 }
 
-fn status_th(s: &str) -> &'static str {
+pub(crate) fn status_th(s: &str) -> &'static str {
     match s {
         "open" => "ใหม่",
         "acknowledged" => "รับทราบแล้ว",

@@ -39,6 +39,25 @@ pub fn months(conn: &mut PgConnection, fy: FiscalYear, bureau: Option<i32>) -> Q
     .load(conn)
 }
 
+/// Planned, disbursed and committed in each month 1-12 of one project, from the
+/// latest submitted revision of each month's report.
+pub fn project_months(conn: &mut PgConnection, fy: FiscalYear, project_id: i32) -> QueryResult<Vec<MonthRow>> {
+    diesel::sql_query(
+        "WITH m AS (SELECT generate_series(1, 12) AS month)
+         SELECT m.month, coalesce(mp.planned, 0) AS planned, coalesce(l.disbursed, 0) AS disbursed,
+                coalesce(l.committed, 0) AS committed
+         FROM m
+         LEFT JOIN monthly_plans mp ON mp.project_id = $2 AND mp.month = m.month
+         LEFT JOIN (SELECT r.month, rl.disbursed, rl.committed
+                    FROM reports r JOIN report_lines rl ON rl.revision_id = r.submitted_revision_id
+                    WHERE r.fiscal_year = $1 AND rl.project_id = $2) l ON l.month = m.month
+         ORDER BY m.month",
+    )
+    .bind::<Int4, _>(fy.be())
+    .bind::<Int4, _>(project_id)
+    .load(conn)
+}
+
 /// One month of a curve: cumulative percentages of the year-end allocation. The
 /// actuals are `None` after the month the chart is as of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

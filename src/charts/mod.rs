@@ -66,12 +66,14 @@ fn pct(d: Option<Decimal>) -> String {
     d.map(fixed2).unwrap_or_else(|| "-".into())
 }
 
-/// Adds `<title>`, `<desc>` and `role="img"` to plotters' SVG.
-fn accessible(svg: String, title: &str, desc: &str) -> String {
+/// Adds `<title>`, `<desc>` and `role="img"` to plotters' SVG; ids carry the kind
+/// so that several charts can stand in one page.
+fn accessible(kind: Kind, svg: String, title: &str, desc: &str) -> String {
     let Some(end) = svg.find('>') else { return svg };
     let (open, rest) = svg.split_at(end);
+    let k = kind.as_str();
     format!(
-        "{open} role=\"img\" aria-labelledby=\"chart-title chart-desc\"><title id=\"chart-title\">{}</title><desc id=\"chart-desc\">{}</desc>{}",
+        "{open} role=\"img\" aria-labelledby=\"chart-title-{k} chart-desc-{k}\"><title id=\"chart-title-{k}\">{}</title><desc id=\"chart-desc-{k}\">{}</desc>{}",
         escape(title),
         escape(desc),
         &rest[1..]
@@ -199,7 +201,7 @@ pub fn s_curve(i: &SCurveInput) -> anyhow::Result<Chart> {
         .collect();
     Ok(Chart {
         kind: Kind::SCurve,
-        svg: accessible(svg, &title, &desc),
+        svg: accessible(Kind::SCurve, svg, &title, &desc),
         title,
         desc,
         columns: columns.iter().map(|c| c.to_string()).collect(),
@@ -291,10 +293,10 @@ fn bars(
     }
     Ok(Chart {
         kind,
-        svg: accessible(svg, &title, &desc),
+        svg: accessible(kind, svg, &title, &desc),
         title,
         desc,
-        columns: ["", "ชื่อ", "ร้อยละตามแผน", "ร้อยละเบิกจ่าย+ก่อหนี้ผูกพัน", "ล่าช้ากว่าแผน (จุด)"]
+        columns: ["รหัส", "ชื่อ", "ร้อยละตามแผน", "ร้อยละเบิกจ่าย+ก่อหนี้ผูกพัน", "ล่าช้ากว่าแผน (จุด)"]
             .iter()
             .map(|c| c.to_string())
             .collect(),
@@ -437,7 +439,7 @@ pub fn heatmap(
     columns.extend((1..=last as u8).map(|m| month_short(fy, m)));
     Ok(Chart {
         kind: Kind::Heatmap,
-        svg: accessible(svg, &title, &desc),
+        svg: accessible(Kind::Heatmap, svg, &title, &desc),
         title,
         desc,
         columns,
@@ -525,10 +527,10 @@ pub fn kpi_gauge(
     rows.push(vec!["คาดการณ์ ณ สิ้นปี".into(), pct(forecast)]);
     Ok(Chart {
         kind: Kind::Kpi,
-        svg: accessible(svg, &title, &desc),
+        svg: accessible(Kind::Kpi, svg, &title, &desc),
         title,
         desc,
-        columns: vec!["".into(), "ร้อยละ".into()],
+        columns: vec!["เกณฑ์".into(), "ร้อยละ".into()],
         rows,
     })
 }
@@ -587,10 +589,33 @@ pub fn load(
     month: FiscalMonth,
     bureau: Option<&queries::BureauRow>,
 ) -> Result<Chart, AppError> {
+    Ok(load_many(conn, &[kind], fy, month, bureau)?.remove(0))
+}
+
+/// Draws several charts of one month from one computation of the summary.
+pub fn load_many(
+    conn: &mut PgConnection,
+    kinds: &[Kind],
+    fy: FiscalYear,
+    month: FiscalMonth,
+    bureau: Option<&queries::BureauRow>,
+) -> Result<Vec<Chart>, AppError> {
     let settings =
         queries::year_settings(conn, fy)?.ok_or_else(|| AppError::NotFound(format!("there is no fiscal year {fy}")))?;
-    let level5 = settings.kpi_thresholds.last().copied().unwrap_or(Decimal::from(97));
     let office = summary::office(conn, fy, month, &settings)?;
+    kinds.iter().map(|k| draw_kind(conn, *k, fy, month, bureau, &settings, &office)).collect()
+}
+
+fn draw_kind(
+    conn: &mut PgConnection,
+    kind: Kind,
+    fy: FiscalYear,
+    month: FiscalMonth,
+    bureau: Option<&queries::BureauRow>,
+    settings: &queries::YearSettings,
+    office: &summary::OfficeSummary,
+) -> Result<Chart, AppError> {
+    let level5 = settings.kpi_thresholds.last().copied().unwrap_or(Decimal::from(97));
     let chart = match kind {
         Kind::SCurve => {
             let (scope, bureau_id, total) = match bureau {

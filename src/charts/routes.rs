@@ -1,6 +1,6 @@
 //! `GET /api/v1/fiscal-years/{fy}/charts/{kind}.{svg|png}?month=&bureau=`.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::Kind;
@@ -19,6 +19,7 @@ pub struct ChartQuery {
 }
 
 pub async fn chart(
+    req: HttpRequest,
     state: web::Data<AppState>,
     who: Identity,
     path: web::Path<(String, String)>,
@@ -35,7 +36,9 @@ pub async fn chart(
     };
     let today = state.today();
     let q = q.into_inner();
-    let bytes = db::blocking(&state.pool, move |conn| {
+    let inm = crate::cache::if_none_match(&req);
+    let cache = state.clone();
+    let rendered = db::blocking(&state.pool, move |conn| {
         queries::year_settings(conn, fy)?.ok_or_else(|| AppError::NotFound(format!("there is no fiscal year {fy}")))?;
         let month = resolve_month(fy, q.month.as_deref(), today)?;
         let bureau = match q.bureau.as_deref().filter(|b| !b.is_empty()) {
@@ -56,17 +59,31 @@ pub async fn chart(
             }
             None => None,
         };
-        // Drawing and rasterising run here, on the blocking pool, not on the async threads.
-        let chart = super::load(conn, kind, fy, month, bureau.as_ref())?;
-        if png {
-            Ok(super::png(&chart.svg)?)
-        } else {
-            Ok(chart.svg.into_bytes())
-        }
+        // Drawing and rasterising run here, on the blocking pool, not on the async threads,
+        // and only when this chart of this data version has not been drawn before.
+        let key = format!(
+            "chart|{}|{fy}|{}|{}|{}",
+            kind.as_str(),
+            month.number(),
+            bureau.as_ref().map(|b| b.code.as_str()).unwrap_or(""),
+            if png { "png" } else { "svg" }
+        );
+        crate::cache::render_cached(
+            conn,
+            &cache.renders,
+            &key,
+            &format!("m{}", month.number()),
+            inm.as_deref(),
+            |conn| {
+                let chart = super::load(conn, kind, fy, month, bureau.as_ref())?;
+                if png {
+                    Ok(super::png(&chart.svg)?)
+                } else {
+                    Ok(chart.svg.into_bytes())
+                }
+            },
+        )
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .content_type(if png { "image/png" } else { "image/svg+xml; charset=utf-8" })
-        .insert_header(("Cache-Control", "private, max-age=60"))
-        .body(bytes))
+    Ok(rendered.respond(if png { "image/png" } else { "image/svg+xml; charset=utf-8" }, None))
 }

@@ -12,6 +12,7 @@ use crate::db;
 use crate::domain::money::format_baht;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::startup::AppState;
 
 const SITE_CSS: &str = include_str!("../../assets/css/site.css");
@@ -97,6 +98,11 @@ fn render_index(rows: &[YearRow]) -> String {
 /// The page frame: header with who is signed in (and a sign-out form carrying the
 /// session's CSRF token), the body, and the footer.
 pub fn layout(title: &str, who: Option<&Identity>, body: &str) -> String {
+    layout_in(Lang::Th, title, who, body)
+}
+
+/// `layout` for a page in `lang` (`<html lang>` says which, for screen readers).
+pub fn layout_in(lang: Lang, title: &str, who: Option<&Identity>, body: &str) -> String {
     let account = match who {
         Some(id) => {
             let csrf = id.csrf.as_deref().unwrap_or("");
@@ -117,7 +123,7 @@ pub fn layout(title: &str, who: Option<&Identity>, body: &str) -> String {
         None => "<nav class=\"account\" aria-label=\"บัญชีผู้ใช้\"><a href=\"/login\">เข้าสู่ระบบ</a></nav>".into(),
     };
     format!(
-        "<!doctype html><html lang=\"th\"><head><meta charset=\"utf-8\">\
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{} · budgetwatch</title>\
          <link rel=\"stylesheet\" href=\"/assets/site.css\"></head><body>\
@@ -126,6 +132,7 @@ pub fn layout(title: &str, who: Option<&Identity>, body: &str) -> String {
          <main>{body}</main>\
          <footer><nav aria-label=\"สถานะระบบ\"><a href=\"/healthz\">healthz</a> · <a href=\"/readyz\">readyz</a> · \
          <a href=\"/metrics\">metrics</a></nav></footer></body></html>",
+        lang.code(),
         escape(title),
         escape(title)
     )
@@ -176,6 +183,9 @@ fn shortcuts(conn: &mut PgConnection, who: &Identity, today: chrono::NaiveDate) 
             ));
         }
         out.push_str("</ul></section>");
+    }
+    if who.roles.iter().any(|r| !matches!(r, Role::Reporter | Role::Admin)) {
+        out.push_str("<p><a href=\"/dashboard\">ภาพรวมการเบิกจ่าย (แผนภูมิและตารางสำหรับการประชุม)</a> · <a href=\"/alerts\">การแจ้งเตือน</a></p>");
     }
     if who.has(Role::Strategy) {
         out.push_str(&format!("<p><a href=\"/plan/{fy}\">แผนปฏิบัติการและการปรับปรุงงบประมาณ ปีงบประมาณ พ.ศ. {fy}</a></p>"));

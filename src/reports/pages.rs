@@ -21,7 +21,7 @@ use crate::domain::money::{fixed2, format_baht, RawAmount};
 use crate::domain::{Category, Role};
 use crate::error::{AppError, FieldError};
 use crate::i18n::Lang;
-use crate::pages::{escape, layout};
+use crate::pages::{escape, layout, layout_in};
 use crate::schema::{report_lines, report_revisions, users};
 use crate::startup::AppState;
 
@@ -288,12 +288,7 @@ fn render(
         ));
     }
     let title = format!("{} {} · {}", lang.t("report.title"), thai_month_label(ctx.fy, ctx.month), ctx.bureau_code);
-    let page = layout(&title, Some(who), &body);
-    if lang == Lang::En {
-        page.replacen("<html lang=\"th\">", "<html lang=\"en\">", 1)
-    } else {
-        page
-    }
+    layout_in(lang, &title, Some(who), &body)
 }
 
 fn html(status: StatusCode, body: String) -> HttpResponse {

@@ -33,8 +33,8 @@ async fn every_chart_comes_as_an_accessible_svg_and_a_png() {
         let svg = String::from_utf8(svg).unwrap();
         assert!(
             svg.contains("role=\"img\"")
-                && svg.contains("<title id=\"chart-title\">")
-                && svg.contains("<desc id=\"chart-desc\">"),
+                && svg.contains(&format!("<title id=\"chart-title-{kind}\">"))
+                && svg.contains(&format!("<desc id=\"chart-desc-{kind}\">")),
             "{kind}"
         );
         assert!(svg.contains("ปีงบประมาณ พ.ศ. 2566") && svg.contains("font-family=\"Sarabun\""), "{kind}");

@@ -61,7 +61,7 @@ fn migrate_creates_a_missing_database_and_is_idempotent() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(db.exists());
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.contains("migrations applied: 7"), "{stdout}");
+    assert!(stdout.contains("migrations applied: 8"), "{stdout}");
     let again = budgetwatch().args(["migrate"]).env("DATABASE_URL", &db.url).output().unwrap();
     assert!(String::from_utf8(again.stdout).unwrap().contains("migrations applied: 0"));
 }

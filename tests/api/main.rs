@@ -2,6 +2,7 @@
 //! gets its own database cloned from a migrated template (see `helpers`), so tests
 //! run in parallel and never see each other's data.
 
+mod a11y;
 mod alerts;
 mod audit;
 mod auth;
@@ -9,11 +10,13 @@ mod authorization;
 mod browser;
 mod charts;
 mod cli;
+mod dashboard;
 mod delivery;
 mod demo;
 mod health;
 mod helpers;
 mod migrations;
+mod pack;
 mod pages;
 mod plan_xlsx;
 mod plans;

@@ -1,0 +1,526 @@
+//! The executive dashboard: the office at a glance for a fiscal year and month
+//! (headline measures against plan, the cabinet target and the 97% KPI; reporting;
+//! the five charts, each with its message and its numbers as a table; open
+//! alerts), a bureau's page with its projects, and a project's page with its
+//! months. A month picker moves through time; each chart's rows drill down (the
+//! office's bureaus to the bureau, a bureau's projects to the project, a
+//! project's months to the bureau's report). Thai by default, `?lang=en` for
+//! English page text (the charts keep their Thai labels, marked `lang="th"`).
+
+use actix_web::{web, HttpResponse};
+use diesel::prelude::*;
+use diesel::sql_types::{Int4, Text};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::alerts::routes::{list as alert_list, Filter};
+use crate::auth::Identity;
+use crate::charts::{self, data, Chart, Kind, SCurveInput};
+use crate::db;
+use crate::domain::fiscal::{last_ended_month, thai_month_label};
+use crate::domain::measures::Figures;
+use crate::domain::money::{fixed2, format_baht};
+use crate::domain::{FiscalMonth, FiscalYear};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::monitoring::queries;
+use crate::monitoring::routes::{parse_year, resolve_month};
+use crate::monitoring::summary::{self, Headline, Reporting};
+use crate::pages::{escape, layout_in};
+use crate::startup::AppState;
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    pub month: Option<String>,
+    pub lang: Option<String>,
+}
+
+/// The Thai or the English of a piece of page text.
+fn tr<'a>(lang: Lang, th: &'a str, en: &'a str) -> &'a str {
+    match lang {
+        Lang::Th => th,
+        Lang::En => en,
+    }
+}
+
+const EN_MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+fn month_label(lang: Lang, fy: FiscalYear, m: FiscalMonth) -> String {
+    match lang {
+        Lang::Th => thai_month_label(fy, m),
+        Lang::En => {
+            let (year, month) = m.calendar_month_in(fy);
+            format!("{} {year}", EN_MONTHS[month as usize - 1])
+        }
+    }
+}
+
+/// `&lang=en` to carry the language through links (empty for Thai).
+fn lang_q(lang: Lang) -> &'static str {
+    tr(lang, "", "&lang=en")
+}
+
+pub(crate) fn pct(d: Option<Decimal>) -> String {
+    d.map(|d| format!("{}%", fixed2(d))).unwrap_or_else(|| "-".into())
+}
+
+fn html(body: String) -> HttpResponse {
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body)
+}
+
+/// The month picker: every year on record, the months of the chosen one that
+/// have ended. It GETs `/dashboard?fy=&month=`, which redirects.
+fn picker(lang: Lang, years: &[i32], fy: FiscalYear, month: FiscalMonth, today: chrono::NaiveDate) -> String {
+    let year_options: String = years
+        .iter()
+        .map(|y| {
+            let label = match lang {
+                Lang::Th => format!("พ.ศ. {y}"),
+                Lang::En => format!("FY{y} BE ({})", y - 543),
+            };
+            format!("<option value=\"{y}\"{}>{label}</option>", if *y == fy.be() { " selected" } else { "" })
+        })
+        .collect();
+    let month_options: String = FiscalMonth::all()
+        .filter(|m| crate::domain::fiscal::has_ended(fy, *m, today))
+        .map(|m| {
+            format!(
+                "<option value=\"{}\"{}>{}</option>",
+                m.number(),
+                if m == month { " selected" } else { "" },
+                month_label(lang, fy, m)
+            )
+        })
+        .collect();
+    let hidden_lang = tr(lang, "", "<input type=\"hidden\" name=\"lang\" value=\"en\">");
+    format!(
+        "<form method=\"get\" action=\"/dashboard\" class=\"filters picker\">{hidden_lang}<label>{} <select name=\"fy\">{year_options}</select></label>\
+         <label>{} <select name=\"month\">{month_options}</select></label><button type=\"submit\">{}</button></form>",
+        tr(lang, "ปีงบประมาณ", "Fiscal year"),
+        tr(lang, "ณ เดือน", "As of month"),
+        tr(lang, "แสดง", "Show"),
+    )
+}
+
+/// The link to the same page in the other language.
+fn switch(lang: Lang, path: &str, month: FiscalMonth) -> String {
+    match lang {
+        Lang::Th => format!("<a href=\"{path}?month={}&amp;lang=en\" lang=\"en\">English</a>", month.number()),
+        Lang::En => format!("<a href=\"{path}?month={}\" lang=\"th\">ภาษาไทย</a>", month.number()),
+    }
+}
+
+struct Tile {
+    th: &'static str,
+    en: &'static str,
+    value: String,
+}
+
+fn tiles(lang: Lang, tiles: &[Tile]) -> String {
+    let inner: String = tiles
+        .iter()
+        .map(|t| format!("<div><dt>{}</dt><dd>{}</dd></div>", tr(lang, t.th, t.en), escape(&t.value)))
+        .collect();
+    format!("<dl class=\"figures\">{inner}</dl>")
+}
+
+fn lag_text(lang: Lang, lag: Option<Decimal>) -> String {
+    match (lag, lang) {
+        (Some(l), Lang::Th) if l > Decimal::ZERO => format!("ล่าช้า {} จุด", fixed2(l)),
+        (Some(l), Lang::Th) => format!("เร็วกว่าแผน {} จุด", fixed2(-l)),
+        (Some(l), Lang::En) if l > Decimal::ZERO => format!("{} pp behind", fixed2(l)),
+        (Some(l), Lang::En) => format!("{} pp ahead", fixed2(-l)),
+        (None, _) => "-".into(),
+    }
+}
+
+fn headline(lang: Lang, h: &Headline, reporting: &Reporting) -> String {
+    let figures = tiles(
+        lang,
+        &[
+            Tile {
+                th: "เบิกจ่าย+ก่อหนี้ผูกพัน", en: "Disbursed + committed", value: pct(h.disbursed_committed_rate)
+            },
+            Tile { th: "ตามแผน", en: "Plan", value: pct(h.plan_rate) },
+            Tile { th: "เทียบแผน", en: "Against plan", value: lag_text(lang, h.lag_pp) },
+            Tile { th: "เบิกจ่าย", en: "Disbursed", value: pct(h.disbursed_rate) },
+            Tile {
+                th: "เป้าหมาย ครม. ไตรมาสนี้", en: "Cabinet target this quarter", value: pct(h.quarter_target_rate)
+            },
+            Tile {
+                th: "คาดการณ์สิ้นปี", en: "Year-end forecast", value: pct(h.forecast_year_end_rate)
+            },
+            Tile { th: "ระดับตัวชี้วัด", en: "KPI level", value: h.kpi_level.to_string() },
+            Tile {
+                th: "คะแนน", en: "KPI score", value: h.kpi_score.map(fixed2).unwrap_or_else(|| "-".into())
+            },
+        ],
+    );
+    let money = match lang {
+        Lang::Th => format!(
+            "งบประมาณ {} บาท · เบิกจ่าย {} บาท · ก่อหนี้ผูกพัน {} บาท · ส่งรายงานแล้ว {} จาก {} (ทันกำหนด {}, เกินกำหนด {}, ยังไม่ส่ง {})",
+            format_baht(h.allocation),
+            format_baht(h.disbursed),
+            format_baht(h.committed),
+            reporting.submitted,
+            reporting.expected,
+            reporting.on_time,
+            reporting.late,
+            reporting.missing
+        ),
+        Lang::En => format!(
+            "Budget {} baht · disbursed {} baht · committed {} baht · reports submitted {} of {} ({} on time, {} late, {} missing)",
+            format_baht(h.allocation),
+            format_baht(h.disbursed),
+            format_baht(h.committed),
+            reporting.submitted,
+            reporting.expected,
+            reporting.on_time,
+            reporting.late,
+            reporting.missing
+        ),
+    };
+    format!("{figures}<p>{money}</p>")
+}
+
+/// A chart as a figure: the SVG, its message as the caption, its numbers as a
+/// table (open for print when `open`); `link` turns a row's first cell into a
+/// drill-down.
+pub(crate) fn figure(chart: &Chart, link: &dyn Fn(&str) -> Option<String>, open: bool) -> String {
+    let head: String = chart.columns.iter().map(|c| format!("<th scope=\"col\">{}</th>", escape(c))).collect();
+    let rows: String = chart
+        .rows
+        .iter()
+        .map(|r| {
+            let cells: String = r
+                .iter()
+                .enumerate()
+                .map(|(i, c)| match (i, link(c)) {
+                    (0, Some(href)) => {
+                        format!("<th scope=\"row\"><a href=\"{}\">{}</a></th>", escape(&href), escape(c))
+                    }
+                    (0, None) => format!("<th scope=\"row\">{}</th>", escape(c)),
+                    _ => format!("<td class=\"num\">{}</td>", escape(c)),
+                })
+                .collect();
+            format!("<tr>{cells}</tr>")
+        })
+        .collect();
+    format!(
+        "<figure class=\"chart\" id=\"{}\" lang=\"th\">{}<figcaption>{}</figcaption><details{}><summary>ตารางข้อมูลของแผนภูมิ</summary>\
+         <table><caption>{}</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></details></figure>",
+        chart.kind.as_str(),
+        chart.svg,
+        escape(&chart.desc),
+        if open { " open" } else { "" },
+        escape(&chart.title)
+    )
+}
+
+#[derive(Deserialize)]
+pub struct PickerQuery {
+    pub fy: Option<String>,
+    pub month: Option<String>,
+    pub lang: Option<String>,
+}
+
+/// `/dashboard` goes to the last month that has ended; the month picker's GET
+/// (`?fy=&month=`) lands here too and goes to the chosen year and month.
+pub async fn current(state: web::Data<AppState>, q: web::Query<PickerQuery>) -> Result<HttpResponse, AppError> {
+    let lang = lang_q(Lang::from_query(q.lang.as_deref()));
+    let location = match q.fy.as_deref() {
+        Some(fy) => {
+            let fy = parse_year(fy)?;
+            let month = q.month.as_deref().and_then(|m| m.parse::<i64>().ok()).and_then(|m| FiscalMonth::new(m).ok());
+            match month {
+                Some(m) => format!("/dashboard/{fy}?month={}{lang}", m.number()),
+                None => format!("/dashboard/{fy}{}", lang.replacen('&', "?", 1)),
+            }
+        }
+        None => {
+            let (fy, month) = last_ended_month(state.today());
+            format!("/dashboard/{fy}?month={}{lang}", month.number())
+        }
+    };
+    Ok(HttpResponse::SeeOther().insert_header(("Location", location)).finish())
+}
+
+fn years(conn: &mut PgConnection) -> Result<Vec<i32>, AppError> {
+    Ok(crate::plans::load_years(conn, None)?.iter().map(|y| y.fiscal_year).collect())
+}
+
+pub async fn office(
+    state: web::Data<AppState>,
+    who: Identity,
+    path: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let fy = parse_year(&path)?;
+    let lang = Lang::from_query(q.lang.as_deref());
+    let today = state.today();
+    let me = who.clone();
+    let (summary, charts, alerts, years, month) = db::blocking(&state.pool, move |conn| {
+        let settings = queries::year_settings(conn, fy)?
+            .ok_or_else(|| AppError::NotFound(format!("there is no fiscal year {fy}")))?;
+        let month = resolve_month(fy, q.month.as_deref(), today)?;
+        let s = summary::office(conn, fy, month, &settings)?;
+        let charts = charts::load_many(conn, &Kind::ALL, fy, month, None)?;
+        let alerts =
+            alert_list(conn, &me, &Filter { fy: Some(fy.to_string()), status: None, kind: None, bureau: None })?;
+        Ok((s, charts, alerts, years(conn)?, month))
+    })
+    .await?;
+    let m = month.number();
+    let l = lang_q(lang);
+    let mut body = picker(lang, &years, fy, month, today);
+    body.push_str(&format!(
+        "<p class=\"no-print\"><a href=\"/meeting-pack/{fy}/{m}\">{}</a> · <a href=\"/meeting-pack/{fy}/{m}.pdf\">PDF</a> · \
+         <a href=\"/meeting-pack/{fy}/{m}.xlsx\">Excel</a> · {}</p>",
+        tr(lang, "ชุดเอกสารประชุมผู้บริหาร", "Meeting pack"),
+        switch(lang, &format!("/dashboard/{fy}"), month)
+    ));
+    body.push_str(&headline(lang, &summary.headline, &summary.reporting));
+    let open: Vec<_> = alerts.iter().filter(|a| a.status != "resolved").take(5).collect();
+    if !open.is_empty() {
+        body.push_str(&format!(
+            "<section aria-labelledby=\"alerts-h\"><h2 id=\"alerts-h\">{}</h2><ul>",
+            tr(lang, "การแจ้งเตือนที่ยังไม่ปิด", "Open alerts")
+        ));
+        for a in &open {
+            let critical = if a.severity == "critical" {
+                format!("<strong>{}</strong>: ", tr(lang, "วิกฤต", "Critical"))
+            } else {
+                String::new()
+            };
+            let message = tr(lang, &a.message_th, &a.message_en);
+            body.push_str(&format!("<li>{critical}{}</li>", escape(message)));
+        }
+        body.push_str(&format!(
+            "</ul><p><a href=\"/alerts\">{}</a></p></section>",
+            tr(lang, "ดูทั้งหมดและสั่งการ", "See all and order follow-up")
+        ));
+    }
+    for chart in &charts {
+        let link = |cell: &str| -> Option<String> {
+            (chart.kind == Kind::Bureaus || chart.kind == Kind::Heatmap)
+                .then(|| format!("/dashboard/{fy}/bureaus/{cell}?month={m}{l}"))
+        };
+        body.push_str(&figure(chart, &link, false));
+    }
+    let title = match lang {
+        Lang::Th => format!("ภาพรวมการเบิกจ่าย ปีงบประมาณ พ.ศ. {fy} ณ {}", month_label(lang, fy, month)),
+        Lang::En => format!("Disbursement overview, fiscal year {fy} BE, as of {}", month_label(lang, fy, month)),
+    };
+    Ok(html(layout_in(lang, &title, Some(&who), &body)))
+}
+
+/// A bureau by code that `who` may see (a bureau that is not theirs is "not found").
+fn visible_bureau(conn: &mut PgConnection, who: &Identity, code: &str) -> Result<queries::BureauRow, AppError> {
+    let b = queries::bureau_by_code(conn, code)?
+        .ok_or_else(|| AppError::NotFound(format!("there is no bureau {code:?}")))?;
+    if !who.can_see_bureau(b.id) {
+        return Err(AppError::NotFound(format!("there is no bureau {code:?} for you")));
+    }
+    Ok(b)
+}
+
+pub async fn bureau(
+    state: web::Data<AppState>,
+    who: Identity,
+    path: web::Path<(String, String)>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (year, code) = path.into_inner();
+    let fy = parse_year(&year)?;
+    let lang = Lang::from_query(q.lang.as_deref());
+    let today = state.today();
+    let me = who.clone();
+    let (s, charts, years, month) = db::blocking(&state.pool, move |conn| {
+        let b = visible_bureau(conn, &me, &code)?;
+        let settings = queries::year_settings(conn, fy)?
+            .ok_or_else(|| AppError::NotFound(format!("there is no fiscal year {fy}")))?;
+        let month = resolve_month(fy, q.month.as_deref(), today)?;
+        let s = summary::bureau(conn, fy, month, &settings, &b)?;
+        let charts = charts::load_many(conn, &[Kind::SCurve, Kind::Categories], fy, month, Some(&b))?;
+        Ok((s, charts, years(conn)?, month))
+    })
+    .await?;
+    let code = s.bureau.code.clone();
+    let m = month.number();
+    let l = lang_q(lang);
+    let mut body = picker(lang, &years, fy, month, today);
+    body.push_str(&format!(
+        "<p>{}<a href=\"/reports/{fy}/{m}/{}\">{}</a> · {}</p>",
+        if me_sees_office(&who) {
+            format!(
+                "<a href=\"/dashboard/{fy}?month={m}{l}\">{}</a> · ",
+                tr(lang, "กลับไปภาพรวมสำนักงาน", "Back to the office")
+            )
+        } else {
+            String::new()
+        },
+        escape(&code),
+        tr(lang, "รายงานเดือนนี้ของสำนัก", "This month's report of the bureau"),
+        switch(lang, &format!("/dashboard/{fy}/bureaus/{}", escape(&code)), month)
+    ));
+    body.push_str(&headline(lang, &s.headline, &s.reporting));
+    for chart in &charts {
+        body.push_str(&figure(chart, &|_| None, false));
+    }
+    body.push_str(&format!(
+        "<table><caption>{}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
+         <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
+        tr(lang, "โครงการ/กิจกรรม", "Projects and activities"),
+        tr(lang, "โครงการ", "Project"),
+        tr(lang, "งบรายจ่าย", "Expense category"),
+        tr(lang, "งบประมาณ (บาท)", "Budget (baht)"),
+        tr(lang, "ตามแผน", "Plan"),
+        tr(lang, "เบิกจ่าย+ผูกพัน", "Disbursed + committed"),
+        tr(lang, "เทียบแผน (จุด)", "Behind plan (pp)"),
+    ));
+    for p in &s.projects {
+        body.push_str(&format!(
+            "<tr><th scope=\"row\"><a href=\"/dashboard/{fy}/projects/{}?month={m}{l}\">{} {}</a></th><td>{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            escape(&p.code),
+            escape(&p.code),
+            escape(tr(lang, &p.name_th, &p.name_en)),
+            tr(lang, p.category.name_th(), p.category.as_str()),
+            format_baht(p.rates.allocation),
+            pct(p.rates.plan_rate),
+            pct(p.rates.disbursed_committed_rate),
+            p.rates.lag_pp.map(fixed2).unwrap_or_else(|| "-".into())
+        ));
+    }
+    body.push_str("</tbody></table>");
+    let name = tr(lang, &s.bureau.name_th, &s.bureau.name_en);
+    let title = match lang {
+        Lang::Th => format!("{name} · ปีงบประมาณ พ.ศ. {fy} ณ {}", month_label(lang, fy, month)),
+        Lang::En => format!("{name} · fiscal year {fy} BE, as of {}", month_label(lang, fy, month)),
+    };
+    Ok(html(layout_in(lang, &title, Some(&who), &body)))
+}
+
+fn me_sees_office(who: &Identity) -> bool {
+    who.roles.iter().any(|r| *r != crate::domain::Role::Reporter)
+}
+
+#[derive(QueryableByName)]
+struct ProjectRow {
+    #[diesel(sql_type = Int4)]
+    id: i32,
+    #[diesel(sql_type = Text)]
+    bureau_code: String,
+    #[diesel(sql_type = Text)]
+    category: String,
+}
+
+pub async fn project(
+    state: web::Data<AppState>,
+    who: Identity,
+    path: web::Path<(String, String)>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (year, code) = path.into_inner();
+    let fy = parse_year(&year)?;
+    let lang = Lang::from_query(q.lang.as_deref());
+    let today = state.today();
+    let me = who.clone();
+    let (row, b, figures, chart, months, years, month) = db::blocking(&state.pool, move |conn| {
+        let p: ProjectRow = diesel::sql_query(
+            "SELECT p.id, b.code AS bureau_code, p.category FROM projects p JOIN bureaus b ON b.id = p.bureau_id
+             WHERE p.fiscal_year = $1 AND p.code = $2",
+        )
+        .bind::<Int4, _>(fy.be())
+        .bind::<Text, _>(&code)
+        .get_result(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("there is no project {code:?} in fiscal year {fy}")))?;
+        let b = visible_bureau(conn, &me, &p.bureau_code)
+            .map_err(|_| AppError::NotFound(format!("there is no project {code:?} for you")))?;
+        let month = resolve_month(fy, q.month.as_deref(), today)?;
+        let row = queries::bureau_figures(conn, fy, month, b.id)?
+            .into_iter()
+            .find(|r| r.key == p.id)
+            .ok_or_else(|| AppError::NotFound(format!("there is no project {code:?}")))?;
+        let figures = row.figures();
+        let months = data::project_months(conn, fy, p.id)?;
+        let chart = charts::s_curve(&SCurveInput {
+            fy,
+            month,
+            scope: format!("{} {}", row.code, row.name_th),
+            curve: data::curve(&months, figures.allocation_year_end, Some(month)),
+            last_year: None,
+            targets: Vec::new(),
+        })?;
+        Ok((row, b, figures, chart, months, years(conn)?, (month, p.category)))
+    })
+    .await?;
+    let (month, category) = month;
+    let m = month.number();
+    let l = lang_q(lang);
+    let measures = Figures::measures(&figures);
+    let mut body = picker(lang, &years, fy, month, today);
+    body.push_str(&format!(
+        "<p><a href=\"/dashboard/{fy}/bureaus/{}?month={m}{l}\">{} {}</a> · {}: {} · {}</p>",
+        escape(&b.code),
+        tr(lang, "กลับไปหน้าสำนัก", "Back to the bureau"),
+        escape(tr(lang, &b.name_th, &b.name_en)),
+        tr(lang, "งบรายจ่าย", "Expense category"),
+        category.parse::<crate::domain::Category>().map(|c| tr(lang, c.name_th(), c.as_str())).unwrap_or("-"),
+        switch(lang, &format!("/dashboard/{fy}/projects/{}", escape(&row.code)), month)
+    ));
+    body.push_str(&tiles(
+        lang,
+        &[
+            Tile {
+                th: "งบประมาณ (บาท)", en: "Budget (baht)", value: format_baht(figures.allocation)
+            },
+            Tile { th: "ตามแผน", en: "Plan", value: pct(measures.plan_rate) },
+            Tile {
+                th: "เบิกจ่าย+ก่อหนี้ผูกพัน", en: "Disbursed + committed", value: pct(measures.disbursed_committed_rate)
+            },
+            Tile { th: "เทียบแผน", en: "Against plan", value: lag_text(lang, measures.lag_pp) },
+            Tile {
+                th: "เบิกจ่าย (บาท)", en: "Disbursed (baht)", value: format_baht(figures.disbursed)
+            },
+            Tile {
+                th: "ก่อหนี้ผูกพัน (บาท)", en: "Committed (baht)", value: format_baht(figures.committed)
+            },
+        ],
+    ));
+    body.push_str(&figure(&chart, &|_| None, false));
+    body.push_str(&format!(
+        "<table><caption>{}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
+         <th scope=\"col\">{}</th></tr></thead><tbody>",
+        tr(lang, "แผนและผลรายเดือน (บาท)", "Plan and results by month (baht)"),
+        tr(lang, "เดือน", "Month"),
+        tr(lang, "แผน", "Planned"),
+        tr(lang, "เบิกจ่าย", "Disbursed"),
+        tr(lang, "ก่อหนี้ผูกพัน ณ สิ้นเดือน", "Committed at month end"),
+    ));
+    for r in &months {
+        let fm = FiscalMonth::new(r.month as i64).expect("months 1-12");
+        let label = month_label(lang, fy, fm);
+        let (first, disbursed, committed) = if fm <= month {
+            (
+                format!("<a href=\"/reports/{fy}/{}/{}\">{label}</a>", fm.number(), escape(&b.code)),
+                format_baht(r.disbursed),
+                format_baht(r.committed),
+            )
+        } else {
+            (label, "-".into(), "-".into())
+        };
+        body.push_str(&format!(
+            "<tr><th scope=\"row\">{first}</th><td class=\"num\">{}</td><td class=\"num\">{disbursed}</td><td class=\"num\">{committed}</td></tr>",
+            format_baht(r.planned)
+        ));
+    }
+    body.push_str("</tbody></table>");
+    let name = tr(lang, &row.name_th, &row.name_en);
+    let title = match lang {
+        Lang::Th => format!("{} {name} · ณ {}", row.code, month_label(lang, fy, month)),
+        Lang::En => format!("{} {name} · as of {}", row.code, month_label(lang, fy, month)),
+    };
+    Ok(html(layout_in(lang, &title, Some(&who), &body)))
+}

@@ -1,0 +1,498 @@
+//! The executive committee's monthly meeting pack for a fiscal year and month:
+//! cover (as-of date in BE), headline measures against their targets, the five
+//! charts, bureaus sorted by lag, lagging bureaus with their obstacles and
+//! suggestions, open alerts with their follow-ups, and reporting completeness.
+//!
+//! `load` gathers everything in one blocking call; the content is a list of
+//! `Table`s of typed cells that the three renderers share, so the HTML page
+//! (`html`), the PDF (`pdf`) and the workbook (`xlsx`) cannot disagree.
+
+pub mod html;
+pub mod pdf;
+pub mod routes;
+pub mod xlsx;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Int2, Int4, Nullable, Text, Timestamptz};
+use rust_decimal::Decimal;
+
+use crate::alerts::pages::{kind_th, status_th};
+use crate::alerts::routes::{list as alert_list, AlertView, Filter};
+use crate::auth::Identity;
+use crate::charts::{self, Chart, Kind};
+use crate::domain::fiscal::{thai_date, thai_datetime, thai_month_label};
+use crate::domain::money::fixed2;
+use crate::domain::{FiscalMonth, FiscalYear};
+use crate::error::AppError;
+use crate::monitoring::queries::{self, YearSettings};
+use crate::monitoring::summary::{self, OfficeSummary};
+
+/// The office the pack is for (the cover's first line).
+pub const OFFICE_TH: &str = "สำนักงานคณะกรรมการสิทธิมนุษยชนแห่งชาติ";
+
+/// One cell of a pack table: money and rates stay exact decimals until a
+/// renderer formats them (HTML/PDF as text, XLSX as numbers with a format).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Money(Decimal),
+    /// A percentage or percentage points, 2 dp; `None` where undefined (A = 0).
+    Rate(Option<Decimal>),
+    Int(i64),
+}
+
+impl Cell {
+    pub fn text(s: impl Into<String>) -> Cell {
+        Cell::Text(s.into())
+    }
+
+    pub fn is_number(&self) -> bool {
+        !matches!(self, Cell::Text(_))
+    }
+
+    /// The cell as the HTML page and the PDF show it.
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Money(d) => crate::domain::money::format_baht(*d),
+            Cell::Rate(Some(d)) => fixed2(*d),
+            Cell::Rate(None) => "-".into(),
+            Cell::Int(n) => n.to_string(),
+        }
+    }
+}
+
+/// A column: its heading and its share of the page width (PDF).
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub heading: String,
+    pub width: f32,
+}
+
+fn col(heading: &str, width: f32) -> Column {
+    Column { heading: heading.into(), width }
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// The XLSX sheet name (≤ 31 characters) and the HTML anchor.
+    pub sheet: &'static str,
+    pub title: String,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Cell>>,
+    /// Said instead of an empty table.
+    pub empty: &'static str,
+}
+
+/// A bureau behind plan by the warning threshold or more, with what it said.
+#[derive(Debug, Clone)]
+pub struct Lagging {
+    pub code: String,
+    pub name_th: String,
+    pub lag_pp: Decimal,
+    pub narrative: Option<Narrative>,
+}
+
+#[derive(QueryableByName, Debug, Clone)]
+pub struct Narrative {
+    #[diesel(sql_type = Text)]
+    pub code: String,
+    #[diesel(sql_type = Int4)]
+    pub revision: i32,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub submitted_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Text)]
+    pub obstacles: String,
+    #[diesel(sql_type = Text)]
+    pub limitations: String,
+    #[diesel(sql_type = Text)]
+    pub suggestions: String,
+}
+
+pub struct Pack {
+    pub fy: FiscalYear,
+    pub month: FiscalMonth,
+    /// The last day of the month the figures are as of.
+    pub as_of: NaiveDate,
+    pub generated: NaiveDate,
+    pub settings: YearSettings,
+    pub office: OfficeSummary,
+    pub charts: Vec<Chart>,
+    pub lagging: Vec<Lagging>,
+    pub alerts: Vec<AlertView>,
+    pub narratives: Vec<Narrative>,
+}
+
+/// The latest submitted revision of every bureau's report for the month.
+fn narratives(conn: &mut PgConnection, fy: FiscalYear, month: FiscalMonth) -> QueryResult<Vec<Narrative>> {
+    diesel::sql_query(
+        "SELECT b.code, r.revision, r.submitted_at, r.obstacles, r.limitations, r.suggestions
+         FROM reports rep
+         JOIN report_revisions r ON r.id = rep.submitted_revision_id
+         JOIN bureaus b ON b.id = rep.bureau_id
+         WHERE rep.fiscal_year = $1 AND rep.month = $2
+         ORDER BY b.code",
+    )
+    .bind::<Int4, _>(fy.be())
+    .bind::<Int2, _>(month.number() as i16)
+    .load(conn)
+}
+
+/// Everything the pack shows for (fy, month), as `who` may see it.
+pub fn load(
+    conn: &mut PgConnection,
+    who: &Identity,
+    fy: FiscalYear,
+    month: FiscalMonth,
+    today: NaiveDate,
+) -> Result<Pack, AppError> {
+    let settings =
+        queries::year_settings(conn, fy)?.ok_or_else(|| AppError::NotFound(format!("there is no fiscal year {fy}")))?;
+    let office = summary::office(conn, fy, month, &settings)?;
+    let charts = charts::load_many(conn, &Kind::ALL, fy, month, None)?;
+    let narratives = narratives(conn, fy, month)?;
+    let mut lagging: Vec<Lagging> = office
+        .bureaus
+        .iter()
+        .filter_map(|b| {
+            let lag = b.rates.lag_pp.filter(|l| *l >= settings.warn_lag_pp)?;
+            Some(Lagging {
+                code: b.code.clone(),
+                name_th: b.name_th.clone(),
+                lag_pp: lag,
+                narrative: narratives.iter().find(|n| n.code == b.code).cloned(),
+            })
+        })
+        .collect();
+    lagging.sort_by(|a, b| b.lag_pp.cmp(&a.lag_pp).then_with(|| a.code.cmp(&b.code)));
+    let alerts = alert_list(conn, who, &Filter { fy: Some(fy.to_string()), status: None, kind: None, bureau: None })?
+        .into_iter()
+        .filter(|a| a.status != "resolved" && a.month <= month.number() as i16)
+        .collect();
+    Ok(Pack {
+        fy,
+        month,
+        as_of: fy.month_end(month),
+        generated: today,
+        settings,
+        office,
+        charts,
+        lagging,
+        alerts,
+        narratives,
+    })
+}
+
+impl Pack {
+    pub fn title(&self) -> String {
+        title(self.fy, self.month)
+    }
+
+    /// `30 ก.ย. 2566`: the date the figures are as of, in the Buddhist era.
+    pub fn as_of_th(&self) -> String {
+        thai_date(self.as_of)
+    }
+
+    pub fn level5(&self) -> Decimal {
+        self.settings.kpi_thresholds.last().copied().unwrap_or(Decimal::from(97))
+    }
+
+    /// Headline measures against their targets.
+    pub fn headline_table(&self) -> Table {
+        let h = &self.office.headline;
+        let verdict = |ok: Option<bool>| {
+            Cell::text(match ok {
+                Some(true) => "ถึงเป้าหมาย",
+                Some(false) => "ต่ำกว่าเป้าหมาย",
+                None => "-",
+            })
+        };
+        let at_least = |x: Option<Decimal>, t: Option<Decimal>| x.zip(t).map(|(x, t)| x >= t);
+        let prev = self.office.previous_year.as_ref();
+        let rows = vec![
+            vec![Cell::text("งบประมาณตามแผนปฏิบัติการ (บาท)"), Cell::Money(h.allocation), Cell::text("-"), Cell::text("")],
+            vec![Cell::text("เบิกจ่ายสะสม (บาท)"), Cell::Money(h.disbursed), Cell::text("-"), Cell::text("")],
+            vec![Cell::text("ก่อหนี้ผูกพันคงเหลือ (บาท)"), Cell::Money(h.committed), Cell::text("-"), Cell::text("")],
+            vec![
+                Cell::text("ร้อยละการเบิกจ่าย เทียบเป้าหมาย ครม. ไตรมาสนี้"),
+                Cell::Rate(h.disbursed_rate),
+                Cell::Rate(h.quarter_target_rate),
+                verdict(at_least(h.disbursed_rate, h.quarter_target_rate)),
+            ],
+            vec![
+                Cell::text("ร้อยละเบิกจ่าย+ก่อหนี้ผูกพัน เทียบแผน"),
+                Cell::Rate(h.disbursed_committed_rate),
+                Cell::Rate(h.plan_rate),
+                verdict(at_least(h.disbursed_committed_rate, h.plan_rate)),
+            ],
+            vec![
+                Cell::text("ความล่าช้ากว่าแผน (จุด) เทียบเกณฑ์เตือน"),
+                Cell::Rate(h.lag_pp),
+                Cell::Rate(Some(self.settings.warn_lag_pp)),
+                verdict(h.lag_pp.map(|l| l < self.settings.warn_lag_pp)),
+            ],
+            vec![
+                Cell::text("คาดการณ์ ณ สิ้นปี เทียบตัวชี้วัดระดับ 5"),
+                Cell::Rate(h.forecast_year_end_rate),
+                Cell::Rate(Some(self.level5())),
+                verdict(at_least(h.forecast_year_end_rate, Some(self.level5()))),
+            ],
+            vec![
+                Cell::text("ระดับตัวชี้วัด (คะแนน)"),
+                Cell::Int(h.kpi_level as i64),
+                Cell::Int(5),
+                Cell::text(h.kpi_score.map(|s| format!("คะแนน {}", fixed2(s))).unwrap_or_else(|| "-".into())),
+            ],
+            vec![
+                Cell::text("ปีก่อน ณ เดือนเดียวกัน: ร้อยละเบิกจ่าย+ก่อหนี้ผูกพัน"),
+                Cell::Rate(prev.and_then(|p| p.disbursed_committed_rate)),
+                Cell::text("-"),
+                Cell::text(""),
+            ],
+        ];
+        Table {
+            sheet: "สรุป",
+            title: "ผลการดำเนินงานเทียบเป้าหมาย".into(),
+            columns: vec![col("ตัวชี้วัด", 0.42), col("ผล", 0.2), col("เป้าหมาย/เกณฑ์", 0.18), col("ผลเทียบเป้าหมาย", 0.2)],
+            rows,
+            empty: "",
+        }
+    }
+
+    /// Every bureau, the most behind plan first.
+    pub fn bureau_table(&self) -> Table {
+        let mut bureaus: Vec<_> = self.office.bureaus.iter().collect();
+        bureaus.sort_by(|a, b| b.rates.lag_pp.cmp(&a.rates.lag_pp).then_with(|| a.code.cmp(&b.code)));
+        let rows = bureaus
+            .iter()
+            .map(|b| {
+                vec![
+                    Cell::text(&b.code),
+                    Cell::text(&b.name_th),
+                    Cell::Money(b.rates.allocation),
+                    Cell::Money(b.rates.disbursed),
+                    Cell::Money(b.rates.committed),
+                    Cell::Rate(b.rates.plan_rate),
+                    Cell::Rate(b.rates.disbursed_committed_rate),
+                    Cell::Rate(b.rates.lag_pp),
+                    Cell::text(report_status_th(b.report_status)),
+                ]
+            })
+            .collect();
+        Table {
+            sheet: "รายสำนัก",
+            title: "ผลการเบิกจ่ายรายสำนัก เรียงตามความล่าช้ากว่าแผน".into(),
+            columns: vec![
+                col("รหัส", 0.07),
+                col("สำนัก", 0.2),
+                col("งบประมาณ (บาท)", 0.135),
+                col("เบิกจ่าย (บาท)", 0.13),
+                col("ก่อหนี้ผูกพัน (บาท)", 0.13),
+                col("ร้อยละตามแผน", 0.075),
+                col("ร้อยละเบิกจ่าย+ผูกพัน", 0.085),
+                col("ล่าช้า (จุด)", 0.07),
+                col("รายงาน", 0.105),
+            ],
+            rows,
+            empty: "ยังไม่มีสำนักที่ได้รับงบประมาณ",
+        }
+    }
+
+    pub fn category_table(&self) -> Table {
+        let rows = self
+            .office
+            .categories
+            .iter()
+            .map(|c| {
+                vec![
+                    Cell::text(c.name_th),
+                    Cell::Money(c.rates.allocation),
+                    Cell::Money(c.rates.disbursed),
+                    Cell::Money(c.rates.committed),
+                    Cell::Rate(c.rates.plan_rate),
+                    Cell::Rate(c.rates.disbursed_committed_rate),
+                    Cell::Rate(c.rates.lag_pp),
+                ]
+            })
+            .collect();
+        Table {
+            sheet: "งบรายจ่าย",
+            title: "ผลการเบิกจ่ายตามงบรายจ่าย".into(),
+            columns: vec![
+                col("งบรายจ่าย", 0.2),
+                col("งบประมาณ (บาท)", 0.16),
+                col("เบิกจ่าย (บาท)", 0.16),
+                col("ก่อหนี้ผูกพัน (บาท)", 0.16),
+                col("ร้อยละตามแผน", 0.1),
+                col("ร้อยละเบิกจ่าย+ผูกพัน", 0.12),
+                col("ล่าช้า (จุด)", 0.1),
+            ],
+            rows,
+            empty: "",
+        }
+    }
+
+    pub fn lagging_table(&self) -> Table {
+        let missing = "ยังไม่ส่งรายงานเดือนนี้";
+        let rows = self
+            .lagging
+            .iter()
+            .map(|l| {
+                let (o, lim, s) = match &l.narrative {
+                    Some(n) => (n.obstacles.clone(), n.limitations.clone(), n.suggestions.clone()),
+                    None => (missing.to_string(), String::new(), String::new()),
+                };
+                vec![
+                    Cell::text(format!("{} {}", l.code, l.name_th)),
+                    Cell::Rate(Some(l.lag_pp)),
+                    Cell::text(o),
+                    Cell::text(lim),
+                    Cell::text(s),
+                ]
+            })
+            .collect();
+        Table {
+            sheet: "สำนักที่ล่าช้า",
+            title: format!(
+                "สำนักที่ล่าช้ากว่าแผนตั้งแต่ {} จุด: ปัญหาอุปสรรค ข้อจำกัด และข้อเสนอแนะ",
+                fixed2(self.settings.warn_lag_pp)
+            ),
+            columns: vec![
+                col("สำนัก", 0.16),
+                col("ล่าช้า (จุด)", 0.08),
+                col("ปัญหาอุปสรรค", 0.26),
+                col("ข้อจำกัด", 0.22),
+                col("ข้อเสนอแนะ/แนวทางแก้ไข", 0.28),
+            ],
+            rows,
+            empty: "ไม่มีสำนักที่ล่าช้ากว่าแผนถึงเกณฑ์เตือน",
+        }
+    }
+
+    pub fn alert_table(&self) -> Table {
+        let rows = self
+            .alerts
+            .iter()
+            .map(|a| {
+                let follow: Vec<String> = a
+                    .follow_ups
+                    .iter()
+                    .map(|f| {
+                        let mut s = format!(
+                            "{}{} (กำหนด {}; {})",
+                            f.bureau_code.as_deref().map(|c| format!("{c}: ")).unwrap_or_default(),
+                            f.instruction,
+                            thai_date(f.due_on),
+                            follow_status_th(&f.status)
+                        );
+                        if let Some(r) = &f.response {
+                            s.push_str(&format!(" ตอบ: {r}"));
+                            if let Some(at) = f.responded_at {
+                                s.push_str(&format!(" ({})", thai_datetime(at)));
+                            }
+                        }
+                        s
+                    })
+                    .collect();
+                vec![
+                    Cell::text(if a.severity == "critical" { "วิกฤต" } else { "เตือน" }),
+                    Cell::text(kind_th(&a.kind)),
+                    Cell::text(a.bureau_code.clone().unwrap_or_else(|| "สำนักงาน".into())),
+                    Cell::text(&a.message_th),
+                    Cell::text(status_th(&a.status)),
+                    Cell::text(if follow.is_empty() {
+                        "ยังไม่สั่งการ".to_string()
+                    } else {
+                        follow.join("\n")
+                    }),
+                ]
+            })
+            .collect();
+        Table {
+            sheet: "การแจ้งเตือน",
+            title: "การแจ้งเตือนที่ยังไม่ปิดและการติดตาม".into(),
+            columns: vec![
+                col("ระดับ", 0.07),
+                col("ประเภท", 0.13),
+                col("ขอบเขต", 0.09),
+                col("ข้อความ", 0.31),
+                col("สถานะ", 0.1),
+                col("การสั่งการและผลการติดตาม", 0.3),
+            ],
+            rows,
+            empty: "ไม่มีการแจ้งเตือนที่ยังไม่ปิด",
+        }
+    }
+
+    pub fn completeness_table(&self) -> Table {
+        let rows = self
+            .office
+            .bureaus
+            .iter()
+            .map(|b| {
+                let n = self.narratives.iter().find(|n| n.code == b.code);
+                vec![
+                    Cell::text(&b.code),
+                    Cell::text(&b.name_th),
+                    Cell::text(report_status_th(b.report_status)),
+                    Cell::text(n.and_then(|n| n.submitted_at).map(thai_datetime).unwrap_or_else(|| "-".into())),
+                    n.map(|n| Cell::Int(n.revision as i64)).unwrap_or_else(|| Cell::text("-")),
+                ]
+            })
+            .collect();
+        let r = &self.office.reporting;
+        Table {
+            sheet: "การส่งรายงาน",
+            title: format!(
+                "ความครบถ้วนของการรายงาน: ส่งแล้ว {} จาก {} (ทันกำหนด {}, เกินกำหนด {}, ยังไม่ส่ง {})",
+                r.submitted, r.expected, r.on_time, r.late, r.missing
+            ),
+            columns: vec![
+                col("รหัส", 0.1),
+                col("สำนัก", 0.4),
+                col("สถานะรายงาน", 0.18),
+                col("ส่งเมื่อ", 0.22),
+                col("ฉบับที่", 0.1),
+            ],
+            rows,
+            empty: "",
+        }
+    }
+
+    /// The tables of the pack, in the order the pack shows them (charts come
+    /// after the headline).
+    pub fn tables(&self) -> [Table; 6] {
+        [
+            self.headline_table(),
+            self.bureau_table(),
+            self.category_table(),
+            self.lagging_table(),
+            self.alert_table(),
+            self.completeness_table(),
+        ]
+    }
+}
+
+/// The pack's title: the page's, the PDF's and the cover's.
+pub fn title(fy: FiscalYear, month: FiscalMonth) -> String {
+    format!("รายงานผลการเบิกจ่ายงบประมาณ ปีงบประมาณ พ.ศ. {fy} ณ {}", thai_month_label(fy, month))
+}
+
+pub fn report_status_th(s: &str) -> &'static str {
+    match s {
+        "on_time" => "ส่งทันกำหนด",
+        "late" => "ส่งเกินกำหนด",
+        "draft" => "ร่าง ยังไม่ส่ง",
+        _ => "ยังไม่ส่ง",
+    }
+}
+
+fn follow_status_th(s: &str) -> &'static str {
+    match s {
+        "ordered" => "รอสำนักตอบ",
+        "responded" => "สำนักตอบแล้ว",
+        "closed" => "ปิดแล้ว",
+        _ => "-",
+    }
+}

@@ -1,0 +1,62 @@
+//! The executive dashboard: the office and a bureau, with charts, their messages
+//! and tables, drill-down, the month picker, and who may see it.
+
+use crate::helpers::spawn_app;
+
+#[actix_web::test]
+async fn the_office_dashboard_shows_the_month_with_charts_tables_and_drill_down() {
+    let app = spawn_app().await;
+    app.load_demo();
+    let sg = app.token_for("sg");
+    let (status, page) = app.get_as("/dashboard/2566?month=12", &sg).await;
+    assert_eq!(status, 200);
+    for kind in ["s-curve", "bureaus", "categories", "heatmap", "kpi"] {
+        assert!(page.contains(&format!("<figure class=\"chart\" id=\"{kind}\" lang=\"th\"><svg")), "{kind}");
+        assert!(page.contains(&format!("<title id=\"chart-title-{kind}\">")), "{kind}: unique ids");
+    }
+    assert!(page.contains("<dd>97.00%</dd>") && page.contains("ส่งรายงานแล้ว 12 จาก 12"), "{page}");
+    assert!(page.contains("href=\"/dashboard/2566/bureaus/PSB?month=12\""), "drill-down from the bureau table");
+    assert!(
+        page.contains("<option value=\"12\" selected>ก.ย. 2566</option>")
+            && page.contains("<option value=\"2566\" selected>")
+    );
+    assert!(!page.contains("<script") && !page.contains("style="), "CSP-safe");
+
+    let (status, current) = app.get_as("/dashboard/2570", &sg).await;
+    assert_eq!(status, 200);
+    assert!(current.contains("<td class=\"num\">11.62</td>"), "DHR's lag is in the bureaus table");
+
+    let res = app
+        .client
+        .get(app.url("/dashboard"))
+        .insert_header(("Authorization", format!("Bearer {sg}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers().get("location").unwrap(), "/dashboard/2570?month=1");
+    let res = app
+        .client
+        .get(app.url("/dashboard?fy=2565&month=6"))
+        .insert_header(("Authorization", format!("Bearer {sg}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers().get("location").unwrap(), "/dashboard/2565?month=6");
+    assert_eq!(app.get_as("/dashboard/2570?month=3", &sg).await.0, 422, "a month that has not ended");
+}
+
+#[actix_web::test]
+async fn a_bureau_page_lists_its_projects_and_reporters_see_only_their_own() {
+    let app = spawn_app().await;
+    app.load_demo();
+    let (status, page) = app.get_as("/dashboard/2570/bureaus/DHR?month=1", &app.token_for("executive")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"s-curve\"") && page.contains("id=\"categories\"") && page.contains("DHR-03"), "{page}");
+    assert!(page.contains("href=\"/reports/2570/1/DHR\""));
+    let reporter = app.token_for("reporter-dhr");
+    assert_eq!(app.get_as("/dashboard/2570/bureaus/DHR?month=1", &reporter).await.0, 200);
+    assert_eq!(app.get_as("/dashboard/2570/bureaus/PSB?month=1", &reporter).await.0, 404);
+    assert_eq!(app.get_as("/dashboard/2570?month=1", &reporter).await.0, 403);
+    assert_eq!(app.get_as("/dashboard/2570?month=1", &app.token_for("admin")).await.0, 403);
+}

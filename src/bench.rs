@@ -177,10 +177,83 @@ pub fn time_charts(
         crate::charts::parse(&chart.svg)?;
         Ok(())
     })?;
-    println!("  of which parsing and shaping text: median {:.3} ms", parse.median.as_secs_f64() * 1e3);
+    let tree = crate::charts::parse(&chart.svg)?;
+    let raster = time(iterations, || {
+        crate::charts::rasterise(&tree)?;
+        Ok(())
+    })?;
+    let pixmap = crate::charts::rasterise(&tree)?;
+    let encode = time(iterations, || {
+        crate::charts::encode(&pixmap)?;
+        Ok(())
+    })?;
+    for (part, t) in [("parsing and shaping text", parse), ("rasterising", raster), ("PNG encoding", encode)] {
+        println!("  of which {part}: median {:.3} ms", t.median.as_secs_f64() * 1e3);
+    }
     let png = time(iterations, || {
         crate::charts::png(&chart.svg)?;
         Ok(())
     })?;
     Ok((svg, png))
+}
+
+/// Times the meeting pack as a request that misses the cache makes it: gathering
+/// (summary, the five charts, narratives, alerts), then writing the PDF, and the
+/// XLSX; and the same request answered from the render cache.
+pub fn time_pack(
+    conn: &mut PgConnection,
+    fy: FiscalYear,
+    month: FiscalMonth,
+    iterations: usize,
+) -> anyhow::Result<[(&'static str, Timing); 5]> {
+    conn.batch_execute("SET jit = off")?;
+    let who = crate::auth::Identity {
+        user_id: 0,
+        username: "bench".into(),
+        display_name: "bench".into(),
+        roles: vec![crate::domain::Role::Executive],
+        bureau_ids: Vec::new(),
+        bureau_codes: Vec::new(),
+        token_id: 0,
+        via: crate::auth::Via::Token,
+        csrf: None,
+    };
+    let today = chrono::Utc::now().date_naive();
+    let load =
+        |conn: &mut PgConnection| crate::pack::load(conn, &who, fy, month, today).map_err(|e| anyhow::anyhow!("{e}"));
+    let pack = load(conn)?;
+    let gather = time(iterations, || {
+        load(conn)?;
+        Ok(())
+    })?;
+    let pdf = time(iterations, || {
+        crate::pack::pdf::render(&pack)?;
+        Ok(())
+    })?;
+    let xlsx = time(iterations, || {
+        crate::pack::xlsx::render(&pack)?;
+        Ok(())
+    })?;
+    let whole = time(iterations, || {
+        let p = load(conn)?;
+        crate::pack::pdf::render(&p)?;
+        Ok(())
+    })?;
+    let cache = crate::cache::RenderCache::default();
+    let cached = time(iterations, || {
+        let r = crate::cache::render_cached(conn, &cache, "bench", "", None, |conn| {
+            let p = crate::pack::load(conn, &who, fy, month, today)?;
+            crate::pack::pdf::render(&p).map_err(crate::error::AppError::Unexpected)
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        anyhow::ensure!(matches!(r, crate::cache::Rendered::Bytes { .. }));
+        Ok(())
+    })?;
+    Ok([
+        ("pack: gather data + charts", gather),
+        ("pack: write PDF", pdf),
+        ("pack: write XLSX", xlsx),
+        ("pack PDF, whole (uncached)", whole),
+        ("pack PDF, cached", cached),
+    ])
 }

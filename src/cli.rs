@@ -113,6 +113,15 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 100)]
         iterations: usize,
     },
+    /// Time making the meeting pack: gathering, PDF, XLSX, whole, and from the cache.
+    Pack {
+        #[arg(long, default_value_t = 2566)]
+        fiscal_year: i64,
+        #[arg(long, default_value_t = 12)]
+        month: i64,
+        #[arg(long, default_value_t = 30)]
+        iterations: usize,
+    },
     /// Time the office and bureau summaries (median, p95, min over N runs).
     Summary {
         #[arg(long, default_value_t = 2500)]
@@ -339,6 +348,18 @@ fn bench_command(command: BenchCommand, settings: &Settings) -> anyhow::Result<(
             anyhow::ensure!(iterations >= 1, "--iterations must be at least 1");
             let (svg, png) = bench::time_charts(&mut conn, fy, month, iterations)?;
             for (name, t) in [("S-curve SVG", svg), ("S-curve PNG 1200x675", png)] {
+                println!(
+                    "{name:<28} median {:>8.3} ms   p95 {:>8.3} ms   min {:>8.3} ms   ({iterations} runs)",
+                    t.median.as_secs_f64() * 1e3,
+                    t.p95.as_secs_f64() * 1e3,
+                    t.min.as_secs_f64() * 1e3
+                );
+            }
+        }
+        BenchCommand::Pack { fiscal_year, month, iterations } => {
+            let (fy, month) = (FiscalYear::new(fiscal_year)?, FiscalMonth::new(month)?);
+            anyhow::ensure!(iterations >= 1, "--iterations must be at least 1");
+            for (name, t) in bench::time_pack(&mut conn, fy, month, iterations)? {
                 println!(
                     "{name:<28} median {:>8.3} ms   p95 {:>8.3} ms   min {:>8.3} ms   ({iterations} runs)",
                     t.median.as_secs_f64() * 1e3,

@@ -555,18 +555,26 @@ pub fn parse(svg: &str) -> anyhow::Result<resvg::usvg::Tree> {
 
 /// The SVG as a PNG of the same size, text shaped with the bundled font.
 pub fn png(svg: &str) -> anyhow::Result<Vec<u8>> {
-    let tree = parse(svg)?;
+    encode(&rasterise(&parse(svg)?)?)
+}
+
+/// Draws a parsed chart on an opaque white canvas of its size.
+pub fn rasterise(tree: &resvg::usvg::Tree) -> anyhow::Result<resvg::tiny_skia::Pixmap> {
     let size = tree.size().to_int_size();
     let mut pixmap =
         resvg::tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| anyhow::anyhow!("empty chart"))?;
-    // Charts are drawn on an opaque background: encode RGB (no alpha) with fast
-    // compression, several times quicker than tiny-skia's default RGBA encoding.
     pixmap.fill(resvg::tiny_skia::Color::WHITE);
-    resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    resvg::render(tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    Ok(pixmap)
+}
+
+/// Charts are drawn on an opaque background: encode RGB (no alpha) with fast
+/// compression, several times quicker than tiny-skia's default RGBA encoding.
+pub fn encode(pixmap: &resvg::tiny_skia::Pixmap) -> anyhow::Result<Vec<u8>> {
     let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
     let mut out = Vec::with_capacity(rgb.len() / 8);
     {
-        let mut encoder = png::Encoder::new(&mut out, size.width(), size.height());
+        let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
         encoder.set_compression(png::Compression::Fast);

@@ -82,36 +82,43 @@ pub fn wrap(text: &str, size: f32, bold: bool, width: f32) -> Vec<String> {
     let segmenter = SEGMENTER.get_or_init(|| LineSegmenter::new_dictionary(LineBreakOptions::default()));
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {
+        // Each piece is measured once; a line's width is the sum of its pieces'
+        // (advances add up: Thai marks have none).
         let mut line = String::new();
+        let mut line_w = 0.0;
         let mut last = 0;
         for brk in segmenter.segment_str(paragraph).skip(1) {
             let piece = &paragraph[last..brk];
             last = brk;
-            let candidate = format!("{line}{piece}");
-            if measure(candidate.trim_end(), size, bold) <= width || line.is_empty() {
-                line = candidate;
+            let (full, trimmed) = (measure(piece, size, bold), measure(piece.trim_end(), size, bold));
+            if line.is_empty() || line_w + trimmed <= width {
+                line.push_str(piece);
+                line_w += full;
+                if line_w - full + trimmed <= width {
+                    continue;
+                }
             } else {
                 lines.push(line.trim_end().to_string());
                 line = piece.to_string();
+                line_w = full;
+                if trimmed <= width {
+                    continue;
+                }
             }
             // A single piece wider than the line: cut it between characters.
-            while measure(line.trim_end(), size, bold) > width {
-                let mut cut = String::new();
-                let mut rest_at = line.len();
-                for (i, c) in line.char_indices() {
-                    let next = format!("{cut}{c}");
-                    if !cut.is_empty() && !is_thai_mark(c) && measure(&next, size, bold) > width {
-                        rest_at = i;
-                        break;
-                    }
-                    cut = next;
+            let mut cut = String::new();
+            let mut cut_w = 0.0;
+            for c in line.chars() {
+                let w = measure(c.encode_utf8(&mut [0; 4]), size, bold);
+                if !cut.is_empty() && !is_thai_mark(c) && cut_w + w > width {
+                    lines.push(std::mem::take(&mut cut));
+                    cut_w = 0.0;
                 }
-                if rest_at == line.len() {
-                    break;
-                }
-                lines.push(cut);
-                line = line[rest_at..].to_string();
+                cut.push(c);
+                cut_w += w;
             }
+            line = cut;
+            line_w = cut_w;
         }
         lines.push(line.trim_end().to_string());
     }

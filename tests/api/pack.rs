@@ -55,6 +55,11 @@ async fn the_pdf_pack_keeps_thai_text_extractable() {
     assert_eq!(ct, "application/pdf");
     assert!(pdf.starts_with(b"%PDF-"));
     if Command::new("pdftotext").arg("-v").output().is_err() {
+        assert_ne!(
+            std::env::var("BUDGETWATCH_PDFTOTEXT_REQUIRED").as_deref(),
+            Ok("1"),
+            "./run test found pdftotext, but the test cannot run it"
+        );
         eprintln!("SKIPPED the text check: pdftotext (Debian's poppler-utils) is not installed");
         return;
     }

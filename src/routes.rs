@@ -52,6 +52,7 @@ pub fn table() -> Vec<Rule> {
     vec![
         rule!(GET "/", Public, "/", pages::index),
         rule!(GET "/assets/site.css", Public, "/assets/site.css", pages::site_css),
+        rule!(GET "/assets/fonts/{file}", Public, "/assets/fonts/Sarabun-Regular.ttf", pages::font),
         rule!(GET "/healthz", Public, "/healthz", ops::routes::healthz),
         rule!(GET "/readyz", Public, "/readyz", ops::routes::readyz),
         rule!(GET "/metrics", Public, "/metrics", ops::routes::metrics),

@@ -122,13 +122,19 @@ pub fn s_curve(i: &SCurveInput) -> anyhow::Result<Chart> {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         heading(&root, &title, &format!("ร้อยละของงบประมาณทั้งปี ณ {label}"))?;
-        let entries = [
+        // The legend names only the series drawn (a project has no last year's
+        // line and no cabinet targets).
+        let mut entries = vec![
             ("แผนสะสม", OI_BLUE, Marker::Circle, false),
             ("เบิกจ่ายสะสม", OI_ORANGE, Marker::Triangle, false),
             ("เบิกจ่าย+ก่อหนี้ผูกพัน", OI_VERMILLION, Marker::Square, false),
-            ("ปีก่อน", OI_PURPLE, Marker::Cross, false),
-            ("เป้าหมาย ครม.", OI_GREEN, Marker::Diamond, false),
         ];
+        if i.last_year.is_some() {
+            entries.push(("ปีก่อน", OI_PURPLE, Marker::Cross, false));
+        }
+        if !i.targets.is_empty() {
+            entries.push(("เป้าหมาย ครม.", OI_GREEN, Marker::Diamond, false));
+        }
         legend(&root, 28, 100, &entries)?;
         let area = root.margin(120, 10, 10, 30);
         let mut chart = ChartBuilder::on(&area)

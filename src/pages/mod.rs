@@ -208,6 +208,20 @@ pub async fn index(state: web::Data<AppState>, who: MaybeIdentity) -> Result<Htt
     Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html))
 }
 
+/// The bundled Sarabun (OFL), so that Thai shows the same in every browser,
+/// whatever fonts the machine has: `/assets/fonts/Sarabun-{Regular,Bold}.ttf`.
+pub async fn font(path: actix_web::web::Path<String>) -> Result<HttpResponse, crate::error::AppError> {
+    let bytes: &'static [u8] = match path.as_str() {
+        "Sarabun-Regular.ttf" => include_bytes!("../../assets/fonts/Sarabun-Regular.ttf"),
+        "Sarabun-Bold.ttf" => include_bytes!("../../assets/fonts/Sarabun-Bold.ttf"),
+        other => return Err(crate::error::AppError::NotFound(format!("there is no font {other:?}"))),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("font/ttf")
+        .insert_header(("Cache-Control", "public, max-age=604800, immutable"))
+        .body(bytes))
+}
+
 pub async fn site_css() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/css; charset=utf-8")

@@ -60,3 +60,47 @@ async fn a_bureau_page_lists_its_projects_and_reporters_see_only_their_own() {
     assert_eq!(app.get_as("/dashboard/2570?month=1", &reporter).await.0, 403);
     assert_eq!(app.get_as("/dashboard/2570?month=1", &app.token_for("admin")).await.0, 403);
 }
+
+#[actix_web::test]
+async fn a_project_page_shows_its_months_and_links_each_ended_month_to_its_report() {
+    let app = spawn_app().await;
+    app.load_demo();
+    let sg = app.token_for("sg");
+    let (_, bureau) = app.get_as("/dashboard/2570/bureaus/DHR?month=1", &sg).await;
+    assert!(bureau.contains("href=\"/dashboard/2570/projects/DHR-03?month=1\""), "drill-down from the bureau");
+    let (status, page) = app.get_as("/dashboard/2570/projects/DHR-03?month=1", &sg).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"s-curve\"") && page.contains("DHR-03"), "{page}");
+    assert!(page.contains("<a href=\"/reports/2570/1/DHR\">ต.ค. 2569</a>"), "an ended month links to the report");
+    assert!(page.contains("<th scope=\"row\">พ.ย. 2569</th>"), "a month to come has no link");
+    assert!(page.contains("href=\"/dashboard/2570/bureaus/DHR?month=1\""), "back to the bureau");
+    assert!(!page.contains(">ปีก่อน<") && !page.contains(">เป้าหมาย ครม.<"), "no legend for lines not drawn");
+    assert!(page.contains("ล่าช้า 18.70 จุด"), "the project's lag");
+
+    let reporter = app.token_for("reporter-dhr");
+    assert_eq!(app.get_as("/dashboard/2570/projects/DHR-03?month=1", &reporter).await.0, 200);
+    assert_eq!(app.get_as("/dashboard/2570/projects/PSB-01?month=1", &reporter).await.0, 404, "not its bureau");
+    assert_eq!(app.get_as("/dashboard/2570/projects/NOPE-1?month=1", &sg).await.0, 404);
+}
+
+#[actix_web::test]
+async fn the_dashboard_speaks_english_when_asked() {
+    let app = spawn_app().await;
+    app.load_demo();
+    let (status, page) = app.get_as("/dashboard/2570?month=1&lang=en", &app.token_for("executive")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<html lang=\"en\">"), "screen readers are told the language");
+    assert!(page.contains("Disbursement overview, fiscal year 2570 BE, as of Oct 2026"), "{page}");
+    assert!(page.contains("<dt>Disbursed + committed</dt><dd>9.17%</dd>"));
+    assert!(page.contains("<figure class=\"chart\" id=\"s-curve\" lang=\"th\">"), "the charts keep Thai, marked so");
+    assert!(page.contains("href=\"/dashboard/2570/bureaus/DHR?month=1&amp;lang=en\""), "drill-down keeps English");
+    assert!(page.contains("<a href=\"/dashboard/2570?month=1\" lang=\"th\">ภาษาไทย</a>"));
+    let res = app
+        .client
+        .get(app.url("/dashboard?fy=2566&month=12&lang=en"))
+        .insert_header(("Authorization", format!("Bearer {}", app.token_for("sg"))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers().get("location").unwrap(), "/dashboard/2566?month=12&lang=en");
+}

@@ -31,7 +31,14 @@ async fn the_front_page_lists_each_fiscal_year_with_its_totals() {
     assert!(cut.contains(">276,778,000.00<"), "{cut}");
     let (status, css) = app.get("/assets/site.css").await;
     assert_eq!(status, 200);
-    assert!(css.contains("--accent"));
+    assert!(css.contains("--accent") && css.contains("url(\"/assets/fonts/Sarabun-Regular.ttf\")"));
+    // The font the stylesheet names is served, whole, so Thai shows on any machine.
+    let mut res = app.client.get(app.url("/assets/fonts/Sarabun-Regular.ttf")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers().get("content-type").unwrap(), "font/ttf");
+    let font = res.body().await.unwrap();
+    assert_eq!(&font[..], include_bytes!("../../assets/fonts/Sarabun-Regular.ttf"));
+    assert_eq!(app.get("/assets/fonts/Arial.ttf").await.0, 404);
 }
 
 #[actix_web::test]

@@ -183,32 +183,48 @@ fn headline(lang: Lang, h: &Headline, reporting: &Reporting) -> String {
     format!("{figures}<p>{money}</p>")
 }
 
+/// A table's header row of column headings.
+pub(crate) fn table_head<'a>(headings: impl Iterator<Item = &'a str>) -> String {
+    let cells: String = headings.map(|h| format!("<th scope=\"col\">{}</th>", escape(h))).collect();
+    format!("<tr>{cells}</tr>")
+}
+
+/// A table row of (text, numeric) cells: the first is the row's header, linked
+/// to `href` when given; numbers are right-aligned; text is escaped here and its
+/// line breaks kept.
+pub(crate) fn table_row(cells: &[(String, bool)], href: Option<&str>) -> String {
+    let inner: String = cells
+        .iter()
+        .enumerate()
+        .map(|(i, (text, numeric))| {
+            let text = escape(text).replace('\n', "<br>");
+            match (i, href) {
+                (0, Some(href)) => format!("<th scope=\"row\"><a href=\"{}\">{text}</a></th>", escape(href)),
+                (0, None) => format!("<th scope=\"row\">{text}</th>"),
+                _ if *numeric => format!("<td class=\"num\">{text}</td>"),
+                _ => format!("<td>{text}</td>"),
+            }
+        })
+        .collect();
+    format!("<tr>{inner}</tr>")
+}
+
 /// A chart as a figure: the SVG, its message as the caption, its numbers as a
 /// table (open for print when `open`); `link` turns a row's first cell into a
 /// drill-down.
 pub(crate) fn figure(chart: &Chart, link: &dyn Fn(&str) -> Option<String>, open: bool) -> String {
-    let head: String = chart.columns.iter().map(|c| format!("<th scope=\"col\">{}</th>", escape(c))).collect();
+    let head = table_head(chart.columns.iter().map(String::as_str));
     let rows: String = chart
         .rows
         .iter()
         .map(|r| {
-            let cells: String = r
-                .iter()
-                .enumerate()
-                .map(|(i, c)| match (i, link(c)) {
-                    (0, Some(href)) => {
-                        format!("<th scope=\"row\"><a href=\"{}\">{}</a></th>", escape(&href), escape(c))
-                    }
-                    (0, None) => format!("<th scope=\"row\">{}</th>", escape(c)),
-                    _ => format!("<td class=\"num\">{}</td>", escape(c)),
-                })
-                .collect();
-            format!("<tr>{cells}</tr>")
+            let cells: Vec<(String, bool)> = r.iter().enumerate().map(|(i, c)| (c.clone(), i > 0)).collect();
+            table_row(&cells, r.first().and_then(|c| link(c)).as_deref())
         })
         .collect();
     format!(
         "<figure class=\"chart\" id=\"{}\" lang=\"th\">{}<figcaption>{}</figcaption><details{}><summary>ตารางข้อมูลของแผนภูมิ</summary>\
-         <table><caption>{}</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></details></figure>",
+         <table><caption>{}</caption><thead>{head}</thead><tbody>{rows}</tbody></table></details></figure>",
         chart.kind.as_str(),
         chart.svg,
         escape(&chart.desc),

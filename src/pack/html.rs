@@ -1,8 +1,8 @@
 //! The pack as a page laid out for A4 print (the print rules live in site.css:
 //! `@page { size: A4 }`, no navigation, a section per page where it helps).
 
-use super::{Cell, Pack, Table, OFFICE_TH};
-use crate::dashboard::figure;
+use super::{Pack, Table, OFFICE_TH};
+use crate::dashboard::{figure, table_head, table_row};
 use crate::domain::fiscal::thai_date;
 use crate::pages::escape;
 
@@ -10,31 +10,13 @@ fn table(t: &Table) -> String {
     if t.rows.is_empty() {
         return format!("<h2 id=\"{}\">{}</h2><p>{}</p>", t.sheet, escape(&t.title), escape(t.empty));
     }
-    let head: String = t.columns.iter().map(|c| format!("<th scope=\"col\">{}</th>", escape(&c.heading))).collect();
+    let head = table_head(t.columns.iter().map(|c| c.heading.as_str()));
     let rows: String = t
         .rows
         .iter()
-        .map(|r| {
-            let cells: String = r
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let text = escape(&c.display()).replace('\n', "<br>");
-                    match (i, c) {
-                        (0, _) => format!("<th scope=\"row\">{text}</th>"),
-                        (_, Cell::Text(_)) => format!("<td>{text}</td>"),
-                        _ => format!("<td class=\"num\">{text}</td>"),
-                    }
-                })
-                .collect();
-            format!("<tr>{cells}</tr>")
-        })
+        .map(|r| table_row(&r.iter().map(|c| (c.display(), c.is_number())).collect::<Vec<_>>(), None))
         .collect();
-    format!(
-        "<h2 id=\"{}\">{}</h2><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>",
-        t.sheet,
-        escape(&t.title)
-    )
+    format!("<h2 id=\"{}\">{}</h2><table><thead>{head}</thead><tbody>{rows}</tbody></table>", t.sheet, escape(&t.title))
 }
 
 /// The body of the pack page (the site's layout frames it).

@@ -60,6 +60,22 @@ pub struct Chart {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<String>>,
     pub svg: String,
+    /// Where each element of the chart is drawn, for pages to make it a link
+    /// (drill-down); the SVG itself carries no links.
+    pub hotspots: Vec<Hotspot>,
+}
+
+/// A chart element's box in SVG pixels: `key` is its table row's first cell (a
+/// bureau's code, a month's label), `month` the fiscal month it stands for, if one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hotspot {
+    pub key: String,
+    pub month: Option<u8>,
+    pub label: String,
+    pub x: i32,
+    pub y: i32,
+    pub w: i32,
+    pub h: i32,
 }
 
 fn pct(d: Option<Decimal>) -> String {
@@ -117,6 +133,7 @@ pub fn s_curve(i: &SCurveInput) -> anyhow::Result<Chart> {
             None => "ไม่มีแผน".into(),
         }
     );
+    let mut hotspots = Vec::new();
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
@@ -181,6 +198,22 @@ pub fn s_curve(i: &SCurveInput) -> anyhow::Result<Chart> {
         for p in used {
             marker(&root, chart.backend_coord(&p), Marker::Square, OI_VERMILLION)?;
         }
+        // One column per month up to the month shown: a click opens that month.
+        let step = chart.backend_coord(&(2, 0.0)).0 - chart.backend_coord(&(1, 0.0)).0;
+        for m in 1..=i.month.number() {
+            let (x, bottom) = chart.backend_coord(&(m as i32, 0.0));
+            let top = chart.backend_coord(&(m as i32, 105.0)).1;
+            let label = thai_month_label(i.fy, FiscalMonth::new(m as i64).expect("month"));
+            hotspots.push(Hotspot {
+                key: label.clone(),
+                month: Some(m),
+                label,
+                x: x - step / 2,
+                y: top,
+                w: step,
+                h: bottom - top,
+            });
+        }
         for (m, t) in &i.targets {
             let at = chart.backend_coord(&(*m as i32, px(*t)));
             marker(&root, at, Marker::Diamond, OI_GREEN)?;
@@ -212,6 +245,7 @@ pub fn s_curve(i: &SCurveInput) -> anyhow::Result<Chart> {
         desc,
         columns: columns.iter().map(|c| c.to_string()).collect(),
         rows,
+        hotspots,
     })
 }
 
@@ -234,6 +268,7 @@ fn bars(
     target: Decimal,
 ) -> anyhow::Result<Chart> {
     let n = lines.len().max(1);
+    let mut hotspots = Vec::new();
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
@@ -283,6 +318,17 @@ fn bars(
                     )))
                     .map_err(err)?;
             }
+            let (top, bottom) = (chart.backend_coord(&(0.0, y + 1.0)).1, chart.backend_coord(&(0.0, y)).1);
+            let (x0, x1) = (chart.backend_coord(&(0.0, y)).0, chart.backend_coord(&(105.0, y)).0);
+            hotspots.push(Hotspot {
+                key: b.label.clone(),
+                month: None,
+                label: b.name.clone(),
+                x: x0 - 150,
+                y: top,
+                w: x1 - x0 + 150,
+                h: bottom - top,
+            });
             let (lx, ly) = chart.backend_coord(&(0.0, y + 0.5));
             root.draw(&Text::new(b.label.clone(), (lx - 12, ly), right(16.0, &INK))).map_err(err)?;
             let (vx, vy) = chart.backend_coord(&(used, y + 0.5));
@@ -310,6 +356,7 @@ fn bars(
             .iter()
             .map(|b| vec![b.label.clone(), b.name.clone(), pct(b.plan_rate), pct(b.used_rate), pct(b.lag)])
             .collect(),
+        hotspots,
     })
 }
 
@@ -393,6 +440,7 @@ pub fn heatmap(
         fixed2(warn)
     );
     let shown: Vec<&HeatRow> = rows.iter().take(20).collect();
+    let mut hotspots = Vec::new();
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
@@ -423,6 +471,15 @@ pub fn heatmap(
                 ))
                 .map_err(err)?;
                 if let Some(l) = lag {
+                    hotspots.push(Hotspot {
+                        key: row.code.clone(),
+                        month: Some(m as u8 + 1),
+                        label: format!("{} {}", row.code, month_short(fy, m as u8 + 1)),
+                        x: x + 1,
+                        y: y + 1,
+                        w: cw - 2,
+                        h: ch - 2,
+                    });
                     let mark = if *l >= critical {
                         "!! "
                     } else if *l >= warn {
@@ -453,6 +510,7 @@ pub fn heatmap(
             .iter()
             .map(|r| std::iter::once(r.code.clone()).chain(r.lags.iter().take(last).map(|l| pct(*l))).collect())
             .collect(),
+        hotspots,
     })
 }
 
@@ -538,6 +596,7 @@ pub fn kpi_gauge(
         desc,
         columns: vec!["เกณฑ์".into(), "ร้อยละ".into()],
         rows,
+        hotspots: Vec::new(),
     })
 }
 

@@ -209,24 +209,66 @@ pub(crate) fn table_row(cells: &[(String, bool)], href: Option<&str>) -> String 
     format!("<tr>{inner}</tr>")
 }
 
-/// A chart as a figure: the SVG, its message as the caption, its numbers as a
-/// table (open for print when `open`); `link` turns a row's first cell into a
-/// drill-down.
-pub(crate) fn figure(chart: &Chart, link: &dyn Fn(&str) -> Option<String>, open: bool) -> String {
+/// Where a chart element leads: its key (a table row's first cell) and the
+/// month it stands for (`None` for a table row) → a page, if any.
+pub(crate) type Link<'a> = &'a dyn Fn(&str, Option<u8>) -> Option<String>;
+
+/// The chart's SVG with its elements made links (bars, heatmap cells, the
+/// S-curve's months). They are for the mouse: hidden from assistive technology
+/// and out of the tab order, since the table beside the chart carries the same
+/// links for keyboards and screen readers.
+fn with_hotspots(chart: &Chart, link: Link<'_>) -> String {
+    let spots: String = chart
+        .hotspots
+        .iter()
+        .filter_map(|h| {
+            link(&h.key, h.month).map(|href| {
+                format!(
+                    "<a href=\"{}\" tabindex=\"-1\" aria-hidden=\"true\"><rect class=\"hotspot\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>{}</title></rect></a>",
+                    escape(&href),
+                    h.x,
+                    h.y,
+                    h.w,
+                    h.h,
+                    escape(&h.label)
+                )
+            })
+        })
+        .collect();
+    // An image's parts are not interactive (axe: nested-interactive), so the
+    // image role moves from the <svg> to a group holding the drawing, and the
+    // links stand beside it.
+    let k = chart.kind.as_str();
+    let role = format!(" role=\"img\" aria-labelledby=\"chart-title-{k} chart-desc-{k}\">");
+    match (chart.svg.find(&role), chart.svg.rfind("</svg>")) {
+        (Some(open), Some(end)) if !spots.is_empty() => format!(
+            "{}><g{}{}</g><g class=\"hotspots\">{spots}</g></svg>",
+            &chart.svg[..open],
+            role,
+            &chart.svg[open + role.len()..end]
+        ),
+        _ => chart.svg.clone(),
+    }
+}
+
+/// A chart as a figure: the SVG (its elements linked by `link`), its message as
+/// the caption, its numbers as a table (open for print when `open`) whose rows'
+/// first cells are linked the same way.
+pub(crate) fn figure(chart: &Chart, link: Link<'_>, open: bool) -> String {
     let head = table_head(chart.columns.iter().map(String::as_str));
     let rows: String = chart
         .rows
         .iter()
         .map(|r| {
             let cells: Vec<(String, bool)> = r.iter().enumerate().map(|(i, c)| (c.clone(), i > 0)).collect();
-            table_row(&cells, r.first().and_then(|c| link(c)).as_deref())
+            table_row(&cells, r.first().and_then(|c| link(c, None)).as_deref())
         })
         .collect();
     format!(
         "<figure class=\"chart\" id=\"{}\" lang=\"th\">{}<figcaption>{}</figcaption><details{}><summary>ตารางข้อมูลของแผนภูมิ</summary>\
          <table><caption>{}</caption><thead>{head}</thead><tbody>{rows}</tbody></table></details></figure>",
         chart.kind.as_str(),
-        chart.svg,
+        with_hotspots(chart, link),
         escape(&chart.desc),
         if open { " open" } else { "" },
         escape(&chart.title)
@@ -317,9 +359,16 @@ pub async fn office(
         ));
     }
     for chart in &charts {
-        let link = |cell: &str| -> Option<String> {
-            (chart.kind == Kind::Bureaus || chart.kind == Kind::Heatmap)
-                .then(|| format!("/dashboard/{fy}/bureaus/{cell}?month={m}{l}"))
+        // Bureaus and heatmap cells open the bureau (at the cell's month); the
+        // S-curve's months open the office at that month.
+        let link = |key: &str, at: Option<u8>| -> Option<String> {
+            match chart.kind {
+                Kind::Bureaus | Kind::Heatmap => {
+                    Some(format!("/dashboard/{fy}/bureaus/{key}?month={}{l}", at.unwrap_or(m)))
+                }
+                Kind::SCurve => at.map(|at| format!("/dashboard/{fy}?month={at}{l}")),
+                _ => None,
+            }
         };
         body.push_str(&figure(chart, &link, false));
     }
@@ -381,7 +430,8 @@ pub async fn bureau(
     ));
     body.push_str(&headline(lang, &s.headline, &s.reporting));
     for chart in &charts {
-        body.push_str(&figure(chart, &|_| None, false));
+        let by_month = |_: &str, at: Option<u8>| at.map(|at| format!("/dashboard/{fy}/bureaus/{code}?month={at}{l}"));
+        body.push_str(&figure(chart, &by_month, false));
     }
     body.push_str(&format!(
         "<table><caption>{}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
@@ -505,7 +555,9 @@ pub async fn project(
             },
         ],
     ));
-    body.push_str(&figure(&chart, &|_| None, false));
+    let by_month =
+        |_: &str, at: Option<u8>| at.map(|at| format!("/dashboard/{fy}/projects/{}?month={at}{l}", row.code));
+    body.push_str(&figure(&chart, &by_month, false));
     body.push_str(&format!(
         "<table><caption>{}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
          <th scope=\"col\">{}</th></tr></thead><tbody>",

@@ -35,7 +35,7 @@ pub fn body(p: &Pack) -> String {
     out.push_str(&format!("<section class=\"pack-section\">{}</section>", table(&headline)));
     out.push_str("<section class=\"pack-section\"><h2 id=\"charts\">แผนภูมิ</h2>");
     for chart in &p.charts {
-        out.push_str(&figure(chart, &|_| None, true));
+        out.push_str(&figure(chart, &|_, _| None, true));
     }
     out.push_str("</section>");
     for t in [bureaus, categories, lagging, alerts, completeness] {

@@ -22,9 +22,22 @@ async fn the_office_dashboard_shows_the_month_with_charts_tables_and_drill_down(
     );
     assert!(!page.contains("<script") && !page.contains("style="), "CSP-safe");
 
+    // Chart elements drill down too: a heatmap cell opens the bureau at its month.
+    let cell =
+        "<a href=\"/dashboard/2566/bureaus/DHR?month=3\" tabindex=\"-1\" aria-hidden=\"true\"><rect class=\"hotspot\"";
+    assert!(page.contains(cell), "heatmap cell link");
+
     let (status, current) = app.get_as("/dashboard/2570", &sg).await;
     assert_eq!(status, 200);
     assert!(current.contains("<td class=\"num\">11.62</td>"), "DHR's lag is in the bureaus table");
+    assert!(
+        current.contains("<a href=\"/dashboard/2570/bureaus/DHR?month=1\" tabindex=\"-1\" aria-hidden=\"true\">"),
+        "a bar opens its bureau"
+    );
+    assert!(current.contains("<a href=\"/dashboard/2570?month=1\" tabindex=\"-1\""), "the S-curve's month opens it");
+    assert!(!current.contains("<a href=\"/dashboard/2570?month=2\""), "no link to a month not yet ended");
+    let (_, api_svg) = app.get_as("/api/v1/fiscal-years/2570/charts/bureaus.svg?month=1", &sg).await;
+    assert!(!api_svg.contains("hotspot") && !api_svg.contains("<a "), "the SVG itself carries no links");
 
     let res = app
         .client
@@ -76,6 +89,7 @@ async fn a_project_page_shows_its_months_and_links_each_ended_month_to_its_repor
     assert!(page.contains("href=\"/dashboard/2570/bureaus/DHR?month=1\""), "back to the bureau");
     assert!(!page.contains(">ปีก่อน<") && !page.contains(">เป้าหมาย ครม.<"), "no legend for lines not drawn");
     assert!(page.contains("ล่าช้า 18.70 จุด"), "the project's lag");
+    assert!(page.contains("<a href=\"/dashboard/2570/projects/DHR-03?month=1\" tabindex=\"-1\""), "S-curve month");
 
     let reporter = app.token_for("reporter-dhr");
     assert_eq!(app.get_as("/dashboard/2570/projects/DHR-03?month=1", &reporter).await.0, 200);

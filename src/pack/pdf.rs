@@ -187,8 +187,8 @@ impl Layout {
     /// A table with wrapped cells; numbers right-aligned; the header row again
     /// on each page the table continues on.
     fn table(&mut self, t: &Table) {
-        self.heading(&t.title);
         if t.rows.is_empty() {
+            self.heading(&t.title);
             self.paragraph(t.empty, 12.0, false, false);
             return;
         }
@@ -202,6 +202,11 @@ impl Layout {
         let header: Vec<Vec<String>> =
             t.columns.iter().zip(&widths).map(|(c, w)| wrap(&c.heading, size, true, w - 2.0 * PAD)).collect();
         let header_h = header.iter().map(Vec::len).max().unwrap_or(1) as f32 * lead + 2.0 * PAD;
+        // A table's title never stands alone at the foot of a page: it goes on
+        // with its header and the first rows.
+        let title_h = wrap(&t.title, 15.0, true, CONTENT_W).len() as f32 * 22.5 + 8.0;
+        self.ensure(title_h + header_h + 2.0 * (lead + 2.0 * PAD));
+        self.heading(&t.title);
         let draw_header = |l: &mut Layout| {
             let y = l.y;
             l.ops().push(Op::Rect { x: MARGIN, y, w: CONTENT_W, h: header_h, color: HEAD_BG });
@@ -401,6 +406,32 @@ mod tests {
         }
         assert_eq!(wrap("หนึ่ง\nสอง", 12.0, false, 500.0), vec!["หนึ่ง", "สอง"]);
         assert_eq!(wrap("", 12.0, false, 500.0), vec![""]);
+    }
+
+    #[test]
+    fn a_table_title_goes_to_the_next_page_with_its_header_and_rows() {
+        let t = Table {
+            sheet: "x",
+            title: "ผลการเบิกจ่ายรายสำนัก".into(),
+            // A narrow column with a long heading: a header row several lines tall.
+            columns: vec![
+                super::super::col("สำนัก", 0.92),
+                super::super::col("ร้อยละการเบิกจ่ายรวมก่อหนี้ผูกพันเทียบกับแผนสะสม", 0.08),
+            ],
+            rows: vec![vec![super::super::Cell::text("DHR"), super::super::Cell::Int(1)]; 3],
+            empty: "",
+        };
+        let mut l = Layout::new();
+        // Room for the title alone (and the 80 pt any heading asks for), not for
+        // the title with the header and a row.
+        l.y = BOTTOM - 85.0;
+        l.table(&t);
+        assert_eq!(l.pages.len(), 2);
+        assert!(l.pages[0].is_empty(), "nothing is left behind at the foot of the first page");
+        assert!(matches!(&l.pages[1][0], Op::Text { text, .. } if text == "ผลการเบิกจ่ายรายสำนัก"));
+        let mut room = Layout::new();
+        room.table(&t);
+        assert_eq!(room.pages.len(), 1, "with room, it stays");
     }
 
     #[test]

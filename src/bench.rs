@@ -219,8 +219,11 @@ pub fn time_pack(
         csrf: None,
     };
     let today = chrono::Utc::now().date_naive();
-    let load =
-        |conn: &mut PgConnection| crate::pack::load(conn, &who, fy, month, today).map_err(|e| anyhow::anyhow!("{e}"));
+    // A fresh render cache each time: what a request costs when nothing is cached.
+    let load = |conn: &mut PgConnection| {
+        crate::pack::load(conn, &crate::cache::RenderCache::default(), &who, fy, month, today)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    };
     let pack = load(conn)?;
     let gather = time(iterations, || {
         load(conn)?;
@@ -242,7 +245,7 @@ pub fn time_pack(
     let cache = crate::cache::RenderCache::default();
     let cached = time(iterations, || {
         let r = crate::cache::render_cached(conn, &cache, "bench", "", None, |conn| {
-            let p = crate::pack::load(conn, &who, fy, month, today)?;
+            let p = crate::pack::load(conn, &crate::cache::RenderCache::default(), &who, fy, month, today)?;
             crate::pack::pdf::render(&p).map_err(crate::error::AppError::Unexpected)
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;

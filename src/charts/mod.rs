@@ -25,7 +25,8 @@ use crate::error::AppError;
 use crate::monitoring::{queries, summary};
 use crate::pages::escape;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Kind {
     SCurve,
     Bureaus,
@@ -52,7 +53,7 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Chart {
     pub kind: Kind,
     pub title: String,
@@ -67,7 +68,7 @@ pub struct Chart {
 
 /// A chart element's box in SVG pixels: `key` is its table row's first cell (a
 /// bureau's code, a month's label), `month` the fiscal month it stands for, if one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Hotspot {
     pub key: String,
     pub month: Option<u8>,
@@ -663,6 +664,33 @@ pub fn load(
     bureau: Option<&queries::BureauRow>,
 ) -> Result<Chart, AppError> {
     Ok(load_many(conn, &[kind], fy, month, bureau)?.remove(0))
+}
+
+/// `load_many` through the render cache: a page that shows the same charts of
+/// the same data again costs a lookup (the charts are kept as JSON).
+pub fn load_many_cached(
+    conn: &mut PgConnection,
+    cache: &crate::cache::RenderCache,
+    kinds: &[Kind],
+    fy: FiscalYear,
+    month: FiscalMonth,
+    bureau: Option<&queries::BureauRow>,
+) -> Result<Vec<Chart>, AppError> {
+    let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    let key =
+        format!("charts|{}|{fy}|{}|{}", names.join(","), month.number(), bureau.map(|b| b.code.as_str()).unwrap_or(""));
+    let rendered = crate::cache::render_cached(conn, cache, &key, "", None, |conn| {
+        let charts = load_many(conn, kinds, fy, month, bureau)?;
+        serde_json::to_vec(&charts).map_err(|e| AppError::Unexpected(e.into()))
+    })?;
+    match rendered {
+        crate::cache::Rendered::Bytes { bytes, .. } => {
+            serde_json::from_slice(&bytes).map_err(|e| AppError::Unexpected(e.into()))
+        }
+        crate::cache::Rendered::NotModified { .. } => {
+            Err(AppError::Unexpected(anyhow::anyhow!("the chart cache answered 'not modified' unasked")))
+        }
+    }
 }
 
 /// Draws several charts of one month from one computation of the summary.

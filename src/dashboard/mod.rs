@@ -317,12 +317,13 @@ pub async fn office(
     let lang = Lang::from_query(q.lang.as_deref());
     let today = state.today();
     let me = who.clone();
+    let cache = state.clone();
     let (summary, charts, alerts, years, month) = db::blocking(&state.pool, move |conn| {
         let settings = queries::year_settings(conn, fy)?
             .ok_or_else(|| AppError::NotFound(format!("there is no fiscal year {fy}")))?;
         let month = resolve_month(fy, q.month.as_deref(), today)?;
         let s = summary::office(conn, fy, month, &settings)?;
-        let charts = charts::load_many(conn, &Kind::ALL, fy, month, None)?;
+        let charts = charts::load_many_cached(conn, &cache.renders, &Kind::ALL, fy, month, None)?;
         let alerts =
             alert_list(conn, &me, &Filter { fy: Some(fy.to_string()), status: None, kind: None, bureau: None })?;
         Ok((s, charts, alerts, years(conn)?, month))
@@ -400,13 +401,15 @@ pub async fn bureau(
     let lang = Lang::from_query(q.lang.as_deref());
     let today = state.today();
     let me = who.clone();
+    let cache = state.clone();
     let (s, charts, years, month) = db::blocking(&state.pool, move |conn| {
         let b = visible_bureau(conn, &me, &code)?;
         let settings = queries::year_settings(conn, fy)?
             .ok_or_else(|| AppError::NotFound(format!("there is no fiscal year {fy}")))?;
         let month = resolve_month(fy, q.month.as_deref(), today)?;
         let s = summary::bureau(conn, fy, month, &settings, &b)?;
-        let charts = charts::load_many(conn, &[Kind::SCurve, Kind::Categories], fy, month, Some(&b))?;
+        let charts =
+            charts::load_many_cached(conn, &cache.renders, &[Kind::SCurve, Kind::Categories], fy, month, Some(&b))?;
         Ok((s, charts, years(conn)?, month))
     })
     .await?;

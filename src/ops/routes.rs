@@ -34,5 +34,17 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let s = state.pool.state();
     let pool = PoolState { connections: s.connections, idle: s.idle_connections, max_size: state.pool.max_size() };
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(state.metrics.render(&pool))
+    let (hits, misses) = state.renders.counts();
+    let mut text = state.metrics.render(&pool);
+    for (name, help, value) in [
+        ("budgetwatch_render_cache_hits_total", "Charts and packs answered from the render cache.", hits),
+        (
+            "budgetwatch_render_cache_misses_total",
+            "Charts and packs drawn because the cache had no current copy.",
+            misses,
+        ),
+    ] {
+        text.push_str(&format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"));
+    }
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(text)
 }

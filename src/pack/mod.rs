@@ -142,6 +142,7 @@ fn narratives(conn: &mut PgConnection, fy: FiscalYear, month: FiscalMonth) -> Qu
 /// Everything the pack shows for (fy, month), as `who` may see it.
 pub fn load(
     conn: &mut PgConnection,
+    cache: &crate::cache::RenderCache,
     who: &Identity,
     fy: FiscalYear,
     month: FiscalMonth,
@@ -150,7 +151,7 @@ pub fn load(
     let settings =
         queries::year_settings(conn, fy)?.ok_or_else(|| AppError::NotFound(format!("there is no fiscal year {fy}")))?;
     let office = summary::office(conn, fy, month, &settings)?;
-    let charts = charts::load_many(conn, &Kind::ALL, fy, month, None)?;
+    let charts = charts::load_many_cached(conn, cache, &Kind::ALL, fy, month, None)?;
     let narratives = narratives(conn, fy, month)?;
     let mut lagging: Vec<Lagging> = office
         .bureaus

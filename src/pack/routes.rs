@@ -62,7 +62,7 @@ pub async fn pack(
         // The HTML's page frame names who is signed in: only the body is shared.
         let inm = if format == Format::Html { None } else { inm.as_deref() };
         let rendered = crate::cache::render_cached(conn, &cache.renders, &key, &today.to_string(), inm, |conn| {
-            let p = super::load(conn, &me, fy, month, today)?;
+            let p = super::load(conn, &cache.renders, &me, fy, month, today)?;
             Ok(match format {
                 Format::Html => super::html::body(&p).into_bytes(),
                 Format::Pdf => super::pdf::render(&p).map_err(AppError::Unexpected)?,

@@ -118,3 +118,29 @@ async fn the_dashboard_speaks_english_when_asked() {
         .unwrap();
     assert_eq!(res.headers().get("location").unwrap(), "/dashboard/2566?month=12&lang=en");
 }
+
+/// (hits, misses) of the render cache, as /metrics reports them.
+async fn cache_counts(app: &crate::helpers::TestApp) -> (u64, u64) {
+    let (_, text) = app.get("/metrics").await;
+    let value = |name: &str| -> u64 {
+        let line = text.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("{name}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    (value("budgetwatch_render_cache_hits_total"), value("budgetwatch_render_cache_misses_total"))
+}
+
+#[actix_web::test]
+async fn the_dashboard_draws_its_charts_once_per_data_version() {
+    let app = spawn_app().await;
+    app.load_demo();
+    let sg = app.token_for("sg");
+    assert_eq!(cache_counts(&app).await, (0, 0));
+    let (_, first) = app.get_as("/dashboard/2566?month=12", &sg).await;
+    assert_eq!(cache_counts(&app).await, (0, 1), "the first view draws the charts");
+    let (_, second) = app.get_as("/dashboard/2566?month=12", &sg).await;
+    assert_eq!(cache_counts(&app).await, (1, 1), "the second is served from the cache");
+    assert_eq!(first, second);
+    // The pack of the same month reuses the same five charts (a hit), and draws itself (a miss).
+    assert_eq!(app.get_as("/meeting-pack/2566/12", &sg).await.0, 200);
+    assert_eq!(cache_counts(&app).await, (2, 2));
+}

@@ -2,7 +2,7 @@
 //! (`data_version`, bumped by a trigger in every transaction that changes what
 //! they show): a repeated request is answered from here without drawing, and
 //! the first request after a report, plan or adjustment changes draws afresh.
-//! Bounded: past `capacity` entries the least recently used goes. Each replica
+//! Bounded: past 64 MiB the least recently used goes. Each replica
 //! keeps its own; correctness never depends on it (the version is in the DB).
 
 use std::collections::HashMap;
@@ -31,23 +31,24 @@ struct Entry {
 pub struct RenderCache {
     entries: Mutex<HashMap<String, Entry>>,
     clock: AtomicU64,
-    capacity: usize,
+    /// At most this many bytes are kept (a PDF pack is a few hundred KB).
+    max_bytes: usize,
     hits: AtomicU64,
     misses: AtomicU64,
 }
 
 impl Default for RenderCache {
     fn default() -> Self {
-        RenderCache::new(512)
+        RenderCache::new(64 * 1024 * 1024)
     }
 }
 
 impl RenderCache {
-    pub fn new(capacity: usize) -> RenderCache {
+    pub fn new(max_bytes: usize) -> RenderCache {
         RenderCache {
             entries: Mutex::new(HashMap::new()),
             clock: AtomicU64::new(0),
-            capacity: capacity.max(1),
+            max_bytes: max_bytes.max(1),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
@@ -74,21 +75,25 @@ impl RenderCache {
         }
     }
 
+    /// Keeps `bytes` for `key` at `version`, letting the least recently used
+    /// go until everything fits; something larger than the whole cache is not kept.
     pub fn put(&self, key: String, version: i64, bytes: Arc<Vec<u8>>) {
+        if bytes.len() > self.max_bytes {
+            return;
+        }
         let now = self.tick();
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= self.capacity && !entries.contains_key(&key) {
-            if let Some(oldest) = entries.iter().min_by_key(|(_, e)| e.used).map(|(k, _)| k.clone()) {
-                entries.remove(&oldest);
-            }
-        }
         // A newer version never gives way to an older one rendered concurrently.
-        match entries.get(&key) {
-            Some(e) if e.version > version => {}
-            _ => {
-                entries.insert(key, Entry { version, bytes, used: now });
-            }
+        if entries.get(&key).is_some_and(|e| e.version > version) {
+            return;
         }
+        entries.remove(&key);
+        let mut total: usize = entries.values().map(|e| e.bytes.len()).sum();
+        while total + bytes.len() > self.max_bytes {
+            let Some(oldest) = entries.iter().min_by_key(|(_, e)| e.used).map(|(k, _)| k.clone()) else { break };
+            total -= entries.remove(&oldest).map(|e| e.bytes.len()).unwrap_or(0);
+        }
+        entries.insert(key, Entry { version, bytes, used: now });
     }
 
     /// (hits, misses) since start, for /metrics.
@@ -166,6 +171,7 @@ mod tests {
 
     #[test]
     fn an_entry_serves_only_its_version_and_the_least_recently_used_goes_first() {
+        // Room for two entries of one byte.
         let c = RenderCache::new(2);
         c.put("a".into(), 1, Arc::new(vec![1]));
         assert_eq!(c.get("a", 1).as_deref(), Some(&vec![1]));
@@ -179,5 +185,20 @@ mod tests {
         c.put("a".into(), 2, Arc::new(vec![5]));
         assert_eq!(c.get("a", 3).as_deref(), Some(&vec![4]), "an older render does not replace a newer one");
         assert_eq!(c.counts(), (5, 2));
+    }
+
+    #[test]
+    fn the_cache_keeps_to_its_size_in_bytes() {
+        let c = RenderCache::new(10);
+        c.put("a".into(), 1, Arc::new(vec![0; 4]));
+        c.put("b".into(), 1, Arc::new(vec![0; 4]));
+        c.put("c".into(), 1, Arc::new(vec![0; 4]));
+        assert!(c.get("a", 1).is_none(), "a went to make room");
+        assert!(c.get("b", 1).is_some() && c.get("c", 1).is_some());
+        c.put("big".into(), 1, Arc::new(vec![0; 11]));
+        assert!(c.get("big", 1).is_none(), "larger than the whole cache: not kept");
+        assert!(c.get("b", 1).is_some(), "and nothing was evicted for it");
+        c.put("b".into(), 2, Arc::new(vec![0; 6]));
+        assert!(c.get("b", 2).is_some() && c.get("c", 1).is_some(), "a replaced entry frees its own room");
     }
 }

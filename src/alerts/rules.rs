@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
-use crate::domain::fiscal::{thai_date, thai_month_label};
+use crate::domain::fiscal::{english_month_label, thai_date, thai_month_label};
 use crate::domain::money::fixed2;
 use crate::domain::{FiscalMonth, FiscalYear};
 
@@ -63,6 +63,7 @@ fn behind(inputs: &Inputs, lag: Option<Decimal>) -> Option<(&'static str, Decima
 
 pub fn evaluate(inputs: &Inputs) -> Vec<Desired> {
     let label = thai_month_label(inputs.fy, inputs.month);
+    let label_en = english_month_label(inputs.fy, inputs.month);
     let mut out = Vec::new();
     let level_th = |s: &str| if s == "critical" { "วิกฤต" } else { "เตือน" };
     if let Some((severity, lag, t)) = behind(inputs, inputs.office_lag_pp) {
@@ -79,7 +80,7 @@ pub fn evaluate(inputs: &Inputs) -> Vec<Desired> {
                 fixed2(t)
             ),
             message_en: format!(
-                "The office is {} points behind plan at {label} ({severity} threshold {})",
+                "The office is {} points behind plan in {label_en} ({severity} threshold {})",
                 fixed2(lag),
                 fixed2(t)
             ),
@@ -102,7 +103,7 @@ pub fn evaluate(inputs: &Inputs) -> Vec<Desired> {
                     fixed2(t)
                 ),
                 message_en: format!(
-                    "{} is {} points behind plan at {label} ({severity} threshold {})",
+                    "{} is {} points behind plan in {label_en} ({severity} threshold {})",
                     b.code,
                     fixed2(lag),
                     fixed2(t)
@@ -160,6 +161,7 @@ pub fn evaluate(inputs: &Inputs) -> Vec<Desired> {
     }
     for m in &inputs.missing {
         let month_label = thai_month_label(inputs.fy, m.month);
+        let month_label_en = english_month_label(inputs.fy, m.month);
         out.push(Desired {
             kind: "missing_report",
             severity: "warning",
@@ -167,7 +169,7 @@ pub fn evaluate(inputs: &Inputs) -> Vec<Desired> {
             bureau_id: Some(m.bureau_id),
             scope_key: format!("bureau:{}", m.code),
             message_th: format!("{} ยังไม่ส่งรายงานผลการเบิกจ่าย {month_label} (ครบกำหนด {})", m.name_th, thai_date(m.due)),
-            message_en: format!("{} has not submitted its report for {month_label} (due {})", m.code, m.due),
+            message_en: format!("{} has not submitted its report for {month_label_en} (due {})", m.code, m.due),
             details: json!({"due": m.due}),
         });
     }

@@ -17,7 +17,7 @@ use crate::alerts::routes::{list as alert_list, Filter};
 use crate::auth::Identity;
 use crate::charts::{self, data, Chart, Kind, SCurveInput};
 use crate::db;
-use crate::domain::fiscal::{last_ended_month, thai_month_label};
+use crate::domain::fiscal::{english_month_label, last_ended_month, thai_month_label};
 use crate::domain::measures::Figures;
 use crate::domain::money::{fixed2, format_baht};
 use crate::domain::{FiscalMonth, FiscalYear};
@@ -43,15 +43,10 @@ fn tr<'a>(lang: Lang, th: &'a str, en: &'a str) -> &'a str {
     }
 }
 
-const EN_MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
 fn month_label(lang: Lang, fy: FiscalYear, m: FiscalMonth) -> String {
     match lang {
         Lang::Th => thai_month_label(fy, m),
-        Lang::En => {
-            let (year, month) = m.calendar_month_in(fy);
-            format!("{} {year}", EN_MONTHS[month as usize - 1])
-        }
+        Lang::En => english_month_label(fy, m),
     }
 }
 

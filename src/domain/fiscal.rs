@@ -176,6 +176,15 @@ pub fn thai_month_label(fy: FiscalYear, m: FiscalMonth) -> String {
     format!("{} {}", THAI_MONTHS_SHORT[month as usize - 1], year + BE_OFFSET)
 }
 
+const ENGLISH_MONTHS_SHORT: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// `Oct 2022` for fiscal month 1 of FY2566 (calendar year, Common Era).
+pub fn english_month_label(fy: FiscalYear, m: FiscalMonth) -> String {
+    let (year, month) = m.calendar_month_in(fy);
+    format!("{} {year}", ENGLISH_MONTHS_SHORT[month as usize - 1])
+}
+
 /// `30 ก.ย. 2566`.
 pub fn thai_date(d: NaiveDate) -> String {
     format!("{} {} {}", d.day(), THAI_MONTHS_SHORT[d.month0() as usize], d.year() + BE_OFFSET)
@@ -193,6 +202,13 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn english_month_labels_use_the_calendar_year() {
+        let fy = FiscalYear::new(2566).unwrap();
+        assert_eq!(english_month_label(fy, FiscalMonth::new(1).unwrap()), "Oct 2022");
+        assert_eq!(english_month_label(fy, FiscalMonth::new(12).unwrap()), "Sep 2023");
     }
 
     #[test]

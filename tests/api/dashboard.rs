@@ -101,11 +101,15 @@ async fn a_project_page_shows_its_months_and_links_each_ended_month_to_its_repor
 async fn the_dashboard_speaks_english_when_asked() {
     let app = spawn_app().await;
     app.load_demo();
+    let at = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 24, 5, 0, 0).unwrap();
+    budgetwatch::alerts::evaluate(&mut app.db.conn(), at, true, &crate::helpers::settings_for(&app.db).delivery)
+        .unwrap();
     let (status, page) = app.get_as("/dashboard/2570?month=1&lang=en", &app.token_for("executive")).await;
     assert_eq!(status, 200);
     assert!(page.contains("<html lang=\"en\">"), "screen readers are told the language");
     assert!(page.contains("Disbursement overview, fiscal year 2570 BE, as of Oct 2026"), "{page}");
     assert!(page.contains("<dt>Disbursed + committed</dt><dd>9.17%</dd>"));
+    assert!(page.contains("DHR is 11.62 points behind plan in Oct 2026"), "alerts in English, months too");
     assert!(page.contains("<figure class=\"chart\" id=\"s-curve\" lang=\"th\">"), "the charts keep Thai, marked so");
     assert!(page.contains("href=\"/dashboard/2570/bureaus/DHR?month=1&amp;lang=en\""), "drill-down keeps English");
     assert!(page.contains("<a href=\"/dashboard/2570?month=1\" lang=\"th\">ภาษาไทย</a>"));

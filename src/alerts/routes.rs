@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use crate::audit::Actor;
 use crate::auth::Identity;
 use crate::db;
-use crate::domain::Role;
 use crate::error::{AppError, FieldError};
 use crate::ops::middleware::RequestId;
 use crate::schema::{alerts, bureaus, follow_ups};
@@ -120,7 +119,7 @@ pub fn list(conn: &mut PgConnection, who: &Identity, f: &Filter) -> Result<Vec<A
         q = q.filter(bureaus::code.eq(b.to_string()));
     }
     // A reporter sees the alerts of its own bureaus only.
-    if !who.roles.iter().any(|r| *r != Role::Reporter) {
+    if !who.sees_every_bureau() {
         q = q.filter(alerts::bureau_id.eq_any(who.bureau_ids.clone()));
     }
     type Row = (

@@ -58,9 +58,14 @@ impl Identity {
         roles.iter().any(|r| self.has(*r))
     }
 
-    /// Everyone but a pure reporter sees every bureau; a reporter sees its own.
+    /// Everyone but a pure reporter sees every bureau.
+    pub fn sees_every_bureau(&self) -> bool {
+        self.roles.iter().any(|r| *r != Role::Reporter)
+    }
+
+    /// A reporter sees its own bureau; everyone else every bureau.
     pub fn can_see_bureau(&self, bureau_id: i32) -> bool {
-        self.roles.iter().any(|r| *r != Role::Reporter) || self.bureau_ids.contains(&bureau_id)
+        self.sees_every_bureau() || self.bureau_ids.contains(&bureau_id)
     }
 }
 

@@ -667,7 +667,10 @@ pub fn load(
 }
 
 /// `load_many` through the render cache: a page that shows the same charts of
-/// the same data again costs a lookup (the charts are kept as JSON).
+/// the same data again costs a lookup (the charts are kept as JSON). A caller
+/// that has the office summary already passes it, so a miss does not compute
+/// it again.
+#[allow(clippy::too_many_arguments)]
 pub fn load_many_cached(
     conn: &mut PgConnection,
     cache: &crate::cache::RenderCache,
@@ -675,12 +678,22 @@ pub fn load_many_cached(
     fy: FiscalYear,
     month: FiscalMonth,
     bureau: Option<&queries::BureauRow>,
+    settings: &queries::YearSettings,
+    office: Option<&summary::OfficeSummary>,
 ) -> Result<Vec<Chart>, AppError> {
     let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
     let key =
         format!("charts|{}|{fy}|{}|{}", names.join(","), month.number(), bureau.map(|b| b.code.as_str()).unwrap_or(""));
     let rendered = crate::cache::render_cached(conn, cache, &key, "", None, |conn| {
-        let charts = load_many(conn, kinds, fy, month, bureau)?;
+        let computed;
+        let office = match office {
+            Some(o) => o,
+            None => {
+                computed = summary::office(conn, fy, month, settings)?;
+                &computed
+            }
+        };
+        let charts = draw_many(conn, kinds, fy, month, bureau, settings, office)?;
         serde_json::to_vec(&charts).map_err(|e| AppError::Unexpected(e.into()))
     })?;
     match rendered {
@@ -701,10 +714,22 @@ pub fn load_many(
     month: FiscalMonth,
     bureau: Option<&queries::BureauRow>,
 ) -> Result<Vec<Chart>, AppError> {
-    let settings =
-        queries::year_settings(conn, fy)?.ok_or_else(|| AppError::NotFound(format!("there is no fiscal year {fy}")))?;
+    let settings = queries::require_year_settings(conn, fy)?;
     let office = summary::office(conn, fy, month, &settings)?;
-    kinds.iter().map(|k| draw_kind(conn, *k, fy, month, bureau, &settings, &office)).collect()
+    draw_many(conn, kinds, fy, month, bureau, &settings, &office)
+}
+
+/// Draws several charts of one month from a summary already computed.
+pub fn draw_many(
+    conn: &mut PgConnection,
+    kinds: &[Kind],
+    fy: FiscalYear,
+    month: FiscalMonth,
+    bureau: Option<&queries::BureauRow>,
+    settings: &queries::YearSettings,
+    office: &summary::OfficeSummary,
+) -> Result<Vec<Chart>, AppError> {
+    kinds.iter().map(|k| draw_kind(conn, *k, fy, month, bureau, settings, office)).collect()
 }
 
 fn draw_kind(

@@ -6,7 +6,6 @@ use serde::Deserialize;
 use super::Kind;
 use crate::auth::Identity;
 use crate::db;
-use crate::domain::Role;
 use crate::error::{AppError, FieldError};
 use crate::monitoring::queries;
 use crate::monitoring::routes::{parse_year, resolve_month};
@@ -39,7 +38,7 @@ pub async fn chart(
     let inm = crate::cache::if_none_match(&req);
     let cache = state.clone();
     let rendered = db::blocking(&state.pool, move |conn| {
-        queries::year_settings(conn, fy)?.ok_or_else(|| AppError::NotFound(format!("there is no fiscal year {fy}")))?;
+        queries::require_year_settings(conn, fy)?;
         let month = resolve_month(fy, q.month.as_deref(), today)?;
         let bureau = match q.bureau.as_deref().filter(|b| !b.is_empty()) {
             Some(code) => {
@@ -54,7 +53,7 @@ pub async fn chart(
                 }
                 Some(b)
             }
-            None if !who.roles.iter().any(|r| *r != Role::Reporter) => {
+            None if !who.sees_every_bureau() => {
                 return Err(AppError::Forbidden("office charts are for those who see every bureau; add bureau=".into()))
             }
             None => None,

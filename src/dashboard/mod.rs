@@ -314,11 +314,10 @@ pub async fn office(
     let me = who.clone();
     let cache = state.clone();
     let (summary, charts, alerts, years, month) = db::blocking(&state.pool, move |conn| {
-        let settings = queries::year_settings(conn, fy)?
-            .ok_or_else(|| AppError::NotFound(format!("there is no fiscal year {fy}")))?;
+        let settings = queries::require_year_settings(conn, fy)?;
         let month = resolve_month(fy, q.month.as_deref(), today)?;
         let s = summary::office(conn, fy, month, &settings)?;
-        let charts = charts::load_many_cached(conn, &cache.renders, &Kind::ALL, fy, month, None)?;
+        let charts = charts::load_many_cached(conn, &cache.renders, &Kind::ALL, fy, month, None, &settings, Some(&s))?;
         let alerts =
             alert_list(conn, &me, &Filter { fy: Some(fy.to_string()), status: None, kind: None, bureau: None })?;
         Ok((s, charts, alerts, years(conn)?, month))
@@ -399,12 +398,19 @@ pub async fn bureau(
     let cache = state.clone();
     let (s, charts, years, month) = db::blocking(&state.pool, move |conn| {
         let b = visible_bureau(conn, &me, &code)?;
-        let settings = queries::year_settings(conn, fy)?
-            .ok_or_else(|| AppError::NotFound(format!("there is no fiscal year {fy}")))?;
+        let settings = queries::require_year_settings(conn, fy)?;
         let month = resolve_month(fy, q.month.as_deref(), today)?;
         let s = summary::bureau(conn, fy, month, &settings, &b)?;
-        let charts =
-            charts::load_many_cached(conn, &cache.renders, &[Kind::SCurve, Kind::Categories], fy, month, Some(&b))?;
+        let charts = charts::load_many_cached(
+            conn,
+            &cache.renders,
+            &[Kind::SCurve, Kind::Categories],
+            fy,
+            month,
+            Some(&b),
+            &settings,
+            None,
+        )?;
         Ok((s, charts, years(conn)?, month))
     })
     .await?;
@@ -414,7 +420,7 @@ pub async fn bureau(
     let mut body = picker(lang, &years, fy, month, today);
     body.push_str(&format!(
         "<p>{}<a href=\"/reports/{fy}/{m}/{}\">{}</a> · {}</p>",
-        if me_sees_office(&who) {
+        if who.sees_every_bureau() {
             format!(
                 "<a href=\"/dashboard/{fy}?month={m}{l}\">{}</a> · ",
                 tr(lang, "กลับไปภาพรวมสำนักงาน", "Back to the office")
@@ -463,10 +469,6 @@ pub async fn bureau(
         Lang::En => format!("{name} · fiscal year {fy} BE, as of {}", month_label(lang, fy, month)),
     };
     Ok(html(layout_in(lang, &title, Some(&who), &body)))
-}
-
-fn me_sees_office(who: &Identity) -> bool {
-    who.roles.iter().any(|r| *r != crate::domain::Role::Reporter)
 }
 
 #[derive(QueryableByName)]

@@ -35,6 +35,11 @@ impl YearSettings {
 
 /// The year's settings, KPI thresholds and overall cabinet targets; `None` when
 /// the year does not exist.
+/// The year's settings, or "not found" naming the year.
+pub fn require_year_settings(conn: &mut PgConnection, fy: FiscalYear) -> Result<YearSettings, crate::error::AppError> {
+    year_settings(conn, fy)?.ok_or_else(|| crate::error::AppError::NotFound(format!("there is no fiscal year {fy}")))
+}
+
 pub fn year_settings(conn: &mut PgConnection, fy: FiscalYear) -> QueryResult<Option<YearSettings>> {
     diesel::sql_query(
         "SELECT f.due_day, f.warn_lag_pp, f.critical_lag_pp,

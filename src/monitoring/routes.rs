@@ -57,8 +57,7 @@ pub async fn office_summary(
     let fy = parse_year(&path)?;
     let today = state.today();
     let body = db::blocking(&state.pool, move |conn| {
-        let settings = queries::year_settings(conn, fy)?
-            .ok_or_else(|| AppError::NotFound(format!("there is no fiscal year {fy}")))?;
+        let settings = queries::require_year_settings(conn, fy)?;
         let month = resolve_month(fy, q.month.as_deref(), today)?;
         summary::office(conn, fy, month, &settings)
     })
@@ -84,8 +83,7 @@ pub async fn bureau_summary(
                 who.bureau_codes.join(", ")
             )));
         }
-        let settings = queries::year_settings(conn, fy)?
-            .ok_or_else(|| AppError::NotFound(format!("there is no fiscal year {fy}")))?;
+        let settings = queries::require_year_settings(conn, fy)?;
         let month = resolve_month(fy, q.month.as_deref(), today)?;
         summary::bureau(conn, fy, month, &settings, &b)
     })

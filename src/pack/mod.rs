@@ -148,10 +148,9 @@ pub fn load(
     month: FiscalMonth,
     today: NaiveDate,
 ) -> Result<Pack, AppError> {
-    let settings =
-        queries::year_settings(conn, fy)?.ok_or_else(|| AppError::NotFound(format!("there is no fiscal year {fy}")))?;
+    let settings = queries::require_year_settings(conn, fy)?;
     let office = summary::office(conn, fy, month, &settings)?;
-    let charts = charts::load_many_cached(conn, cache, &Kind::ALL, fy, month, None)?;
+    let charts = charts::load_many_cached(conn, cache, &Kind::ALL, fy, month, None, &settings, Some(&office))?;
     let narratives = narratives(conn, fy, month)?;
     let mut lagging: Vec<Lagging> = office
         .bureaus
@@ -268,17 +267,10 @@ impl Pack {
         let rows = bureaus
             .iter()
             .map(|b| {
-                vec![
-                    Cell::text(&b.code),
-                    Cell::text(&b.name_th),
-                    Cell::Money(b.rates.allocation),
-                    Cell::Money(b.rates.disbursed),
-                    Cell::Money(b.rates.committed),
-                    Cell::Rate(b.rates.plan_rate),
-                    Cell::Rate(b.rates.disbursed_committed_rate),
-                    Cell::Rate(b.rates.lag_pp),
-                    Cell::text(report_status_th(b.report_status)),
-                ]
+                let mut row = vec![Cell::text(&b.code), Cell::text(&b.name_th)];
+                row.extend(rate_cells(&b.rates));
+                row.push(Cell::text(report_status_th(b.report_status)));
+                row
             })
             .collect();
         Table {
@@ -305,17 +297,7 @@ impl Pack {
             .office
             .categories
             .iter()
-            .map(|c| {
-                vec![
-                    Cell::text(c.name_th),
-                    Cell::Money(c.rates.allocation),
-                    Cell::Money(c.rates.disbursed),
-                    Cell::Money(c.rates.committed),
-                    Cell::Rate(c.rates.plan_rate),
-                    Cell::Rate(c.rates.disbursed_committed_rate),
-                    Cell::Rate(c.rates.lag_pp),
-                ]
-            })
+            .map(|c| std::iter::once(Cell::text(c.name_th)).chain(rate_cells(&c.rates)).collect())
             .collect();
         Table {
             sheet: "งบรายจ่าย",
@@ -478,6 +460,19 @@ impl Pack {
 /// The pack's title: the page's, the PDF's and the cover's.
 pub fn title(fy: FiscalYear, month: FiscalMonth) -> String {
     format!("รายงานผลการเบิกจ่ายงบประมาณ ปีงบประมาณ พ.ศ. {fy} ณ {}", thai_month_label(fy, month))
+}
+
+/// A line's figures in the order the pack's tables show them: allocation,
+/// disbursed, committed, plan %, disbursed+committed %, lag.
+fn rate_cells(r: &crate::monitoring::summary::Rates) -> [Cell; 6] {
+    [
+        Cell::Money(r.allocation),
+        Cell::Money(r.disbursed),
+        Cell::Money(r.committed),
+        Cell::Rate(r.plan_rate),
+        Cell::Rate(r.disbursed_committed_rate),
+        Cell::Rate(r.lag_pp),
+    ]
 }
 
 pub fn report_status_th(s: &str) -> &'static str {

@@ -55,8 +55,7 @@ pub async fn pack(
     // Gathering and rendering run on the blocking pool, not on the async threads,
     // and only when this pack of this data version has not been made today.
     let (rendered, month) = db::blocking(&state.pool, move |conn| {
-        crate::monitoring::queries::year_settings(conn, fy)?
-            .ok_or_else(|| AppError::NotFound(format!("there is no fiscal year {fy}")))?;
+        crate::monitoring::queries::require_year_settings(conn, fy)?;
         let month = resolve_month(fy, Some(&month), today)?;
         let key = format!("pack|{fy}|{}|{format:?}", month.number());
         // The HTML's page frame names who is signed in: only the body is shared.

@@ -13,7 +13,7 @@ use crate::config::Settings;
 use crate::db::{self, PgPool};
 use crate::error::{self, AppError};
 use crate::ops::metrics::Metrics;
-use crate::{auth, ops, routes};
+use crate::{auth, ops, pages, routes};
 
 /// What every handler may reach: shared, cheap to clone, nothing a replica would
 /// need from another (all state that matters lives in PostgreSQL).
@@ -124,6 +124,7 @@ impl Application {
                 // security headers go on every answer, then who is asking; whether
                 // they may is checked around each route (see `routes::configure`).
                 .wrap(middleware::from_fn(auth::middleware::authenticate))
+                .wrap(middleware::from_fn(pages::html_errors))
                 .wrap(middleware::from_fn(auth::middleware::security_headers))
                 .wrap(middleware::from_fn(ops::middleware::telemetry))
                 .configure(routes::configure)

@@ -284,9 +284,12 @@ pub async fn current(state: web::Data<AppState>, q: web::Query<PickerQuery>) -> 
     let location = match q.fy.as_deref() {
         Some(fy) => {
             let fy = parse_year(fy)?;
-            let month = q.month.as_deref().and_then(|m| m.parse::<i64>().ok()).and_then(|m| FiscalMonth::new(m).ok());
-            match month {
-                Some(m) => format!("/dashboard/{fy}?month={}{lang}", m.number()),
+            // The month goes on as given: the year's page checks it and names it
+            // when it is wrong, rather than this redirect dropping it unseen.
+            match q.month.as_deref().filter(|m| !m.is_empty()) {
+                Some(m) => {
+                    format!("/dashboard/{fy}?{}{lang}", serde_urlencoded::to_string([("month", m)]).unwrap_or_default())
+                }
                 None => format!("/dashboard/{fy}{}", lang.replacen('&', "?", 1)),
             }
         }

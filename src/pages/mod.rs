@@ -228,3 +228,75 @@ pub async fn site_css() -> HttpResponse {
         .insert_header(("Cache-Control", "public, max-age=3600"))
         .body(SITE_CSS)
 }
+
+/// A browser that opens a page and meets an error (a month that has not ended,
+/// a bureau that is not there, a page it may not see) gets a page saying so in
+/// Thai, with the field named, instead of the API's JSON error body. The status
+/// stays; `/api/…` and clients that do not ask for HTML keep the JSON.
+pub async fn html_errors(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let wants_html = !req.path().starts_with("/api/")
+        && req
+            .headers()
+            .get(actix_web::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
+    let res = next.call(req).await?.map_into_boxed_body();
+    let is_json = res
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("application/json"));
+    if !wants_html || !is_json || !(res.status().is_client_error() || res.status().is_server_error()) {
+        return Ok(res);
+    }
+    let status = res.status();
+    let (req, res) = res.into_parts();
+    let headers = res.headers().clone();
+    let body = actix_web::body::to_bytes(res.into_body()).await.unwrap_or_default();
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let error = &json["error"];
+    let details: String = error["details"]
+        .as_array()
+        .map(|d| {
+            d.iter()
+                .map(|x| {
+                    format!(
+                        "<li>{}: {}</li>",
+                        escape(x["field"].as_str().unwrap_or("")),
+                        escape(x["message"].as_str().unwrap_or(""))
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let title = match status.as_u16() {
+        401 => "กรุณาเข้าสู่ระบบ",
+        403 => "ไม่มีสิทธิ์เข้าถึงหน้านี้",
+        404 => "ไม่พบหน้าที่ต้องการ",
+        409 | 412 | 422 | 400 => "ข้อมูลที่ขอไม่ถูกต้อง",
+        429 => "ลองใหม่อีกครั้งภายหลัง",
+        _ => "ระบบขัดข้อง",
+    };
+    let message = if details.is_empty() {
+        format!("<p>{}</p>", escape(error["message"].as_str().unwrap_or("")))
+    } else {
+        format!("<ul>{details}</ul>")
+    };
+    let page = layout(
+        title,
+        None,
+        &format!("<div class=\"errors\" role=\"alert\">{message}</div><p><a href=\"/\">กลับหน้าแรก</a></p>"),
+    );
+    let mut out = HttpResponse::build(status);
+    for (name, value) in headers
+        .iter()
+        .filter(|(n, _)| *n != actix_web::http::header::CONTENT_TYPE && *n != actix_web::http::header::CONTENT_LENGTH)
+    {
+        out.append_header((name.clone(), value.clone()));
+    }
+    let out = out.content_type("text/html; charset=utf-8").body(page);
+    Ok(actix_web::dev::ServiceResponse::new(req, out))
+}

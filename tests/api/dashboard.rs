@@ -148,3 +148,42 @@ async fn the_dashboard_draws_its_charts_once_per_data_version() {
     assert_eq!(app.get_as("/meeting-pack/2566/12", &sg).await.0, 200);
     assert_eq!(cache_counts(&app).await, (2, 2));
 }
+
+#[actix_web::test]
+async fn a_browser_meets_a_bad_month_as_a_page_naming_the_field() {
+    let app = spawn_app().await;
+    app.load_demo();
+    let sg = format!("Bearer {}", app.token_for("sg"));
+    let mut res = app
+        .client
+        .get(app.url("/dashboard/2570?month=13"))
+        .insert_header(("Authorization", sg.as_str()))
+        .insert_header(("Accept", "text/html,application/xhtml+xml"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422, "the status stays");
+    assert!(res.headers().get("content-type").unwrap().to_str().unwrap().starts_with("text/html"));
+    assert!(res.headers().contains_key("content-security-policy"), "security headers still on");
+    let page = String::from_utf8(res.body().await.unwrap().to_vec()).unwrap();
+    assert!(page.contains("role=\"alert\"") && page.contains("month: &quot;13&quot; is not a fiscal month"), "{page}");
+    // The API keeps its JSON, whatever the client accepts.
+    let res = app
+        .client
+        .get(app.url("/api/v1/fiscal-years/2570/summary?month=13"))
+        .insert_header(("Authorization", sg.as_str()))
+        .insert_header(("Accept", "text/html"))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("content-type").unwrap().to_str().unwrap().starts_with("application/json"));
+    // The picker passes a bad month on to be named, instead of dropping it.
+    let res = app
+        .client
+        .get(app.url("/dashboard?fy=2570&month=99"))
+        .insert_header(("Authorization", sg.as_str()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers().get("location").unwrap(), "/dashboard/2570?month=99");
+}

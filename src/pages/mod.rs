@@ -285,9 +285,11 @@ pub async fn html_errors(
     } else {
         format!("<ul>{details}</ul>")
     };
+    // Who is signed in, as `authenticate` found them, for the page's header.
+    let who = actix_web::HttpMessage::extensions(&req).get::<Identity>().cloned();
     let page = layout(
         title,
-        None,
+        who.as_ref(),
         &format!("<div class=\"errors\" role=\"alert\">{message}</div><p><a href=\"/\">กลับหน้าแรก</a></p>"),
     );
     let mut out = HttpResponse::build(status);

@@ -167,6 +167,7 @@ async fn a_browser_meets_a_bad_month_as_a_page_naming_the_field() {
     assert!(res.headers().contains_key("content-security-policy"), "security headers still on");
     let page = String::from_utf8(res.body().await.unwrap().to_vec()).unwrap();
     assert!(page.contains("role=\"alert\"") && page.contains("month: &quot;13&quot; is not a fiscal month"), "{page}");
+    assert!(page.contains("(sg)") && !page.contains("href=\"/login\""), "the header knows who is signed in");
     // The API keeps its JSON, whatever the client accepts.
     let res = app
         .client

@@ -1,19 +1,23 @@
 //! Reading and writing Excel workbooks: calamine reads, rust_xlsxwriter writes.
+//! Every upload is hostile until read within bounds: `read_sheet` first expands
+//! each part of the zip into nothing, counting, and refuses a part that grows
+//! past `MAX_ENTRY_BYTES` (a zip bomb) before any parser sees it; then it walks
+//! the sheet cell by cell and refuses a value outside the `Bounds` the template
+//! allows, naming the sheet and the cell, without allocating for it (calamine's
+//! range reader would allocate the whole rectangle up to the farthest cell).
 //! Reading is strict: every cell that is not what its column needs becomes a
 //! `CellError` naming the row and column as Excel shows them (row 5, column G),
-//! so a whole file can be refused with the full list and nothing stored.
+//! so a whole file can be refused with the full list and nothing stored. Reading
+//! parses XML: callers run it on the blocking pool.
 
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, DataRef, Reader, Xlsx};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::domain::Money;
 use crate::error::{AppError, FieldError};
-
-/// Largest workbook accepted, in bytes.
-pub const MAX_BYTES: usize = 5 * 1024 * 1024;
 
 pub const CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -52,15 +56,69 @@ fn file_error(message: String) -> AppError {
     AppError::validation(vec![FieldError::new("file", message)])
 }
 
-/// The rows of sheet `name` (or of the first sheet when it is missing and the
-/// workbook has only one).
-pub fn read_sheet(bytes: &[u8], name: &str) -> Result<Vec<Vec<Data>>, AppError> {
+/// Largest workbook accepted, in bytes.
+pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+/// Largest size any one part of a workbook may expand to (a sheet's XML, the
+/// shared strings): a zip bomb is refused before anything parses it.
+pub const MAX_ENTRY_BYTES: u64 = 32 * 1024 * 1024;
+/// Largest size all parts together may expand to.
+pub const MAX_EXPANDED_BYTES: u64 = 64 * 1024 * 1024;
+/// More parts than any workbook of ours has.
+const MAX_ENTRIES: usize = 500;
+
+/// The cells a sheet may use: rows 1..=`rows` and the first `cols` columns (A..).
+/// A value outside is refused, naming the cell; nothing is allocated for it.
+#[derive(Clone, Copy, Debug)]
+pub struct Bounds {
+    pub rows: u32,
+    pub cols: u32,
+}
+
+/// `XFD1048576` for 0-based (row, column).
+pub fn cell_name(row: u32, col: u32) -> String {
+    format!("{}{}", column_letter(col as usize), row as u64 + 1)
+}
+
+/// Expands every part of the zip once, into nothing, counting: a part that
+/// grows past `MAX_ENTRY_BYTES` (or all of them past `MAX_EXPANDED_BYTES`)
+/// refuses the file. Sizes written in the zip are not believed; bytes are counted.
+fn check_parts(bytes: &[u8]) -> Result<(), AppError> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| file_error(format!("this is not an Excel workbook (.xlsx) that can be read: {e}")))?;
+    if zip.len() > MAX_ENTRIES {
+        return Err(file_error(format!("the workbook has {} parts; a workbook has far fewer", zip.len())));
+    }
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let mut part =
+            zip.by_index(i).map_err(|e| file_error(format!("part {i} of the workbook cannot be read: {e}")))?;
+        let name = part.name().map(|n| n.chars().take(100).collect::<String>()).unwrap_or_else(|_| format!("#{i}"));
+        let limit = MAX_ENTRY_BYTES.min(MAX_EXPANDED_BYTES - total);
+        let expanded = std::io::copy(&mut part.by_ref().take(limit + 1), &mut std::io::sink())
+            .map_err(|e| file_error(format!("part {name:?} of the workbook is damaged: {e}")))?;
+        if expanded > limit {
+            return Err(file_error(format!(
+                "part {name:?} of the workbook expands beyond {} MB: it is refused unread",
+                limit / 1024 / 1024
+            )));
+        }
+        total += expanded;
+    }
+    Ok(())
+}
+
+/// The rows of sheet `name` (or of the only sheet, when the workbook has one),
+/// read cell by cell within `bounds`: row i of the result is Excel's row i + 1,
+/// and cell j its column j. Call it off the async threads (it parses XML).
+pub fn read_sheet(bytes: &[u8], name: &str, bounds: Bounds) -> Result<Vec<Vec<Data>>, AppError> {
     if bytes.is_empty() {
         return Err(file_error("the file is empty; send the filled-in .xlsx workbook".into()));
     }
     if bytes.len() > MAX_BYTES {
         return Err(file_error(format!("the file is larger than {} MB", MAX_BYTES / 1024 / 1024)));
     }
+    check_parts(bytes)?;
     let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e| file_error(format!("this is not an Excel workbook (.xlsx) that can be read: {e}")))?;
     let sheets = workbook.sheet_names().to_owned();
@@ -69,17 +127,50 @@ pub fn read_sheet(bytes: &[u8], name: &str) -> Result<Vec<Vec<Data>>, AppError> 
     } else if sheets.len() == 1 {
         sheets[0].clone()
     } else {
-        return Err(file_error(format!("the workbook has no sheet named {name:?} (it has {})", sheets.join(", "))));
+        let list: Vec<String> = sheets.iter().take(20).map(|s| s.chars().take(40).collect()).collect();
+        return Err(file_error(format!("the workbook has no sheet named {name:?} (it has {})", list.join(", "))));
     };
-    let range =
-        workbook.worksheet_range(&sheet).map_err(|e| file_error(format!("sheet {sheet:?} cannot be read: {e}")))?;
-    // Keep absolute positions: pad the rows and columns calamine trims away.
-    let (start_row, start_col) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
-    let mut rows: Vec<Vec<Data>> = vec![Vec::new(); start_row];
-    for r in range.rows() {
-        let mut row = vec![Data::Empty; start_col];
-        row.extend(r.iter().cloned());
-        rows.push(row);
+    let sheet_error = |cell: String, message: String| {
+        AppError::validation(vec![FieldError::new(format!("sheet {sheet:?}, cell {cell}"), message)])
+    };
+    let mut cells = workbook
+        .worksheet_cells_reader(&sheet)
+        .map_err(|e| file_error(format!("sheet {sheet:?} cannot be read: {e}")))?;
+    let mut rows: Vec<Vec<Data>> = Vec::new();
+    loop {
+        let cell = match cells.next_cell() {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(e) => return Err(file_error(format!("sheet {sheet:?} cannot be read: {e}"))),
+        };
+        let (row, col) = cell.get_position();
+        let value = cell.get_value();
+        // Formatting alone (an empty cell) costs nothing and is ignored wherever it is.
+        if matches!(value, DataRef::Empty) {
+            continue;
+        }
+        if row >= bounds.rows || col >= bounds.cols {
+            return Err(sheet_error(
+                cell_name(row, col),
+                format!(
+                    "อยู่นอกแบบฟอร์ม (outside the template: columns A-{}, rows 1-{}); remove it and upload again",
+                    column_letter(bounds.cols.saturating_sub(1) as usize),
+                    bounds.rows
+                ),
+            ));
+        }
+        let value = Data::from(value.clone());
+        if matches!(&value, Data::String(s) if s.contains('\0')) {
+            return Err(sheet_error(cell_name(row, col), "มีอักขระ NUL (contains a NUL character)".into()));
+        }
+        let (r, c) = (row as usize, col as usize);
+        if rows.len() <= r {
+            rows.resize_with(r + 1, Vec::new);
+        }
+        if rows[r].len() <= c {
+            rows[r].resize(c + 1, Data::Empty);
+        }
+        rows[r][c] = value;
     }
     Ok(rows)
 }
@@ -188,7 +279,9 @@ mod tests {
 
     #[test]
     fn a_broken_file_is_refused_naming_the_file() {
-        let Err(AppError::Validation { details, .. }) = read_sheet(b"PK\x03\x04 not really a zip", "Plan") else {
+        let Err(AppError::Validation { details, .. }) =
+            read_sheet(b"PK\x03\x04 not really a zip", "Plan", Bounds { rows: 10, cols: 10 })
+        else {
             panic!("accepted")
         };
         assert_eq!(details[0].field, "file");

@@ -34,6 +34,9 @@ const FIXED: [&str; 7] = [
     "งบประมาณ (allocation)",
 ];
 const FIRST_MONTH_COL: usize = 7;
+/// The header, up to 100,000 projects (a national year has 20,000), and the
+/// columns through the twelve months and their check total.
+const BOUNDS: xlsx::Bounds = xlsx::Bounds { rows: 100_001, cols: FIRST_MONTH_COL as u32 + 13 };
 
 #[derive(QueryableByName, Debug, Clone)]
 struct PlanRow {
@@ -151,7 +154,7 @@ pub fn import(
     bytes: &[u8],
     actor: Actor<'_>,
 ) -> Result<ImportResult, AppError> {
-    let sheet = xlsx::read_sheet(bytes, SHEET)?;
+    let sheet = xlsx::read_sheet(bytes, SHEET, BOUNDS)?;
     conn.transaction(|conn| {
         super::year(conn, fy)?;
         let known_bureaus: HashSet<String> = bureaus::table.select(bureaus::code).load::<String>(conn)?.into_iter().collect();

@@ -345,13 +345,15 @@ pub async fn import_file(
     let bytes = crate::xlsx::read_upload(req, payload).await?;
     let today = state.today();
     let (who2, y, m, c) = (who.clone(), year.clone(), month.clone(), code.clone());
-    let ctx = db::blocking(&state.pool, move |conn| {
+    // The workbook is read on the blocking pool, like the database work.
+    let (ctx, parsed, bytes) = db::blocking(&state.pool, move |conn| {
         let (fy, m, b) = locate(conn, &who2, &y, &m, &c, today)?;
         may_write(&who2, b.id)?;
-        super::context(conn, fy, m, b.id, &b.code)
+        let ctx = super::context(conn, fy, m, b.id, &b.code)?;
+        let parsed = super::xlsx::parse(&ctx, &bytes, &status)?;
+        Ok((ctx, parsed, bytes))
     })
     .await?;
-    let parsed = super::xlsx::parse(&ctx, &bytes, &status)?;
     let input = parsed.input.clone();
     let expected = Some(super::IfMatch::Revision(parsed.revision));
     submit(state, who, req, (year, month, code), parsed.input, &bytes, expected)

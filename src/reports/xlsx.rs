@@ -119,7 +119,10 @@ fn err(errors: &mut Vec<CellError>, row: usize, col: usize, message: impl Into<S
 }
 
 pub fn parse(ctx: &Context, bytes: &[u8], status: &str) -> Result<Parsed, AppError> {
-    let rows = xlsx::read_sheet(bytes, SHEET)?;
+    // The template's own cells: columns A-I, the header, one row per project
+    // and the three narrative rows.
+    let bounds = xlsx::Bounds { rows: (project_row(ctx.projects.len()) + NARRATIVE.len() - 1) as u32, cols: 9 };
+    let rows = xlsx::read_sheet(bytes, SHEET, bounds)?;
     let mut errors = Vec::new();
     let meta = rows.get(1).cloned().unwrap_or_default();
     let number = |c: &Data| xlsx::text(c).parse::<f64>().ok().map(|f| f as i64);

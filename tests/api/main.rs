@@ -15,6 +15,7 @@ mod delivery;
 mod demo;
 mod health;
 mod helpers;
+mod hostile_files;
 mod migrations;
 mod pack;
 mod pages;

@@ -100,7 +100,7 @@ async fn a_cell_at_the_far_corner_and_a_shared_strings_bomb_are_refused_and_the_
     let bomb = rewrite(&template, "xl/sharedStrings.xml", |xml| {
         let at = xml.rfind("</sst>").unwrap();
         let mut out = Vec::with_capacity(256 << 20);
-        out.extend_from_slice(xml[..at].as_bytes());
+        out.extend_from_slice(&xml.as_bytes()[..at]);
         out.extend_from_slice(b"<si><t>");
         out.resize(out.len() + (256 << 20), b'a');
         out.extend_from_slice(b"</t></si></sst>");

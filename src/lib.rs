@@ -19,6 +19,7 @@ pub mod delivery;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod http;
 pub mod i18n;
 pub mod idempotency;
 pub mod monitoring;

@@ -9,6 +9,7 @@ use crate::audit::Actor;
 use crate::auth::Identity;
 use crate::db;
 use crate::error::{AppError, FieldError};
+use crate::http::VisibleBureau;
 use crate::ops::middleware::RequestId;
 use crate::schema::{alerts, bureaus, follow_ups};
 use crate::startup::AppState;
@@ -115,8 +116,9 @@ pub fn list(conn: &mut PgConnection, who: &Identity, f: &Filter) -> Result<Vec<A
     if let Some(k) = kind {
         q = q.filter(alerts::kind.eq(k.to_string()));
     }
-    if let Some(b) = f.bureau.as_deref().filter(|s| !s.is_empty()) {
-        q = q.filter(bureaus::code.eq(b.to_string()));
+    if let Some(code) = f.bureau.as_deref().filter(|s| !s.is_empty()) {
+        let b = VisibleBureau::check(who, code)?.load(conn)?;
+        q = q.filter(alerts::bureau_id.eq(b.id));
     }
     // A reporter sees the alerts of its own bureaus only.
     if !who.sees_every_bureau() {

@@ -3,8 +3,8 @@
 //! for cookie-borne writes); `middleware::authorize` applies the route's `Access`
 //! rule from `crate::routes`, the one table every route is registered from, so no
 //! route exists without a rule. Finer checks that depend on the thing asked for
-//! (a reporter and another bureau's report) are made by the handler through
-//! `Identity::can_see_bureau`, answering 404 where existence itself is private.
+//! (a reporter and another bureau's report) are made by `http::guard`, answering
+//! 404 where existence itself is private.
 
 pub mod middleware;
 pub mod password;
@@ -61,11 +61,6 @@ impl Identity {
     /// Everyone but a pure reporter sees every bureau.
     pub fn sees_every_bureau(&self) -> bool {
         self.roles.iter().any(|r| *r != Role::Reporter)
-    }
-
-    /// A reporter sees its own bureau; everyone else every bureau.
-    pub fn can_see_bureau(&self, bureau_id: i32) -> bool {
-        self.sees_every_bureau() || self.bureau_ids.contains(&bureau_id)
     }
 }
 

@@ -48,6 +48,11 @@ impl Kind {
         }
     }
 
+    /// Kinds that show every bureau or the office's KPI, whatever scope is asked.
+    pub fn is_office_wide(self) -> bool {
+        matches!(self, Kind::Bureaus | Kind::Heatmap | Kind::Kpi)
+    }
+
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
     }

@@ -4,23 +4,23 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::Kind;
-use crate::auth::Identity;
 use crate::db;
 use crate::error::{AppError, FieldError};
+use crate::http::{require_office, QueryScope, Scope};
 use crate::monitoring::queries;
 use crate::monitoring::routes::{parse_year, resolve_month};
 use crate::startup::AppState;
 
+/// The month; the bureau is read by the `QueryScope` guard.
 #[derive(Deserialize)]
 pub struct ChartQuery {
     pub month: Option<String>,
-    pub bureau: Option<String>,
 }
 
 pub async fn chart(
     req: HttpRequest,
     state: web::Data<AppState>,
-    who: Identity,
+    scope: QueryScope,
     path: web::Path<(String, String)>,
     q: web::Query<ChartQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -33,6 +33,18 @@ pub async fn chart(
         "svg" => false,
         _ => return Err(AppError::NotFound(format!("charts come as .svg or .png, not {ext:?}"))),
     };
+    // Every bureau's lag and the office's KPI are office-wide whatever bureau is
+    // named; the S-curve and the categories are of the office or of one bureau.
+    let office = matches!(scope.scope, Scope::Office);
+    if office || kind.is_office_wide() {
+        require_office(&scope.who)?;
+    }
+    if kind.is_office_wide() && !office {
+        return Err(AppError::validation(vec![FieldError::new(
+            "bureau",
+            format!("the {} chart covers the whole office; bureau= applies to s-curve and categories", kind.as_str()),
+        )]));
+    }
     let today = state.today();
     let q = q.into_inner();
     let inm = crate::cache::if_none_match(&req);
@@ -40,24 +52,7 @@ pub async fn chart(
     let rendered = db::blocking(&state.pool, move |conn| {
         queries::require_year_settings(conn, fy)?;
         let month = resolve_month(fy, q.month.as_deref(), today)?;
-        let bureau = match q.bureau.as_deref().filter(|b| !b.is_empty()) {
-            Some(code) => {
-                let b = queries::bureau_by_code(conn, code)?.ok_or_else(|| {
-                    AppError::validation(vec![FieldError::new("bureau", format!("there is no bureau {code:?}"))])
-                })?;
-                if !who.can_see_bureau(b.id) {
-                    return Err(AppError::Forbidden(format!(
-                        "you may see only your own bureau ({})",
-                        who.bureau_codes.join(", ")
-                    )));
-                }
-                Some(b)
-            }
-            None if !who.sees_every_bureau() => {
-                return Err(AppError::Forbidden("office charts are for those who see every bureau; add bureau=".into()))
-            }
-            None => None,
-        };
+        let bureau = scope.scope.load(conn)?;
         // Drawing and rasterising run here, on the blocking pool, not on the async threads,
         // and only when this chart of this data version has not been drawn before.
         let key = format!(

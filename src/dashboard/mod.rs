@@ -9,7 +9,6 @@
 
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
-use diesel::sql_types::{Int4, Text};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
@@ -22,6 +21,7 @@ use crate::domain::measures::Figures;
 use crate::domain::money::{fixed2, format_baht};
 use crate::domain::{FiscalMonth, FiscalYear};
 use crate::error::AppError;
+use crate::http::{VisibleBureau, VisibleProject};
 use crate::i18n::Lang;
 use crate::monitoring::queries;
 use crate::monitoring::routes::{parse_year, resolve_month};
@@ -377,30 +377,19 @@ pub async fn office(
     Ok(html(layout_in(lang, &title, Some(&who), &body)))
 }
 
-/// A bureau by code that `who` may see (a bureau that is not theirs is "not found").
-fn visible_bureau(conn: &mut PgConnection, who: &Identity, code: &str) -> Result<queries::BureauRow, AppError> {
-    let b = queries::bureau_by_code(conn, code)?
-        .ok_or_else(|| AppError::NotFound(format!("there is no bureau {code:?}")))?;
-    if !who.can_see_bureau(b.id) {
-        return Err(AppError::NotFound(format!("there is no bureau {code:?} for you")));
-    }
-    Ok(b)
-}
-
 pub async fn bureau(
     state: web::Data<AppState>,
     who: Identity,
+    visible: VisibleBureau,
     path: web::Path<(String, String)>,
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (year, code) = path.into_inner();
-    let fy = parse_year(&year)?;
+    let fy = parse_year(&path.0)?;
     let lang = Lang::from_query(q.lang.as_deref());
     let today = state.today();
-    let me = who.clone();
     let cache = state.clone();
     let (s, charts, years, month) = db::blocking(&state.pool, move |conn| {
-        let b = visible_bureau(conn, &me, &code)?;
+        let b = visible.load(conn)?;
         let settings = queries::require_year_settings(conn, fy)?;
         let month = resolve_month(fy, q.month.as_deref(), today)?;
         let s = summary::bureau(conn, fy, month, &settings, &b)?;
@@ -474,16 +463,6 @@ pub async fn bureau(
     Ok(html(layout_in(lang, &title, Some(&who), &body)))
 }
 
-#[derive(QueryableByName)]
-struct ProjectRow {
-    #[diesel(sql_type = Int4)]
-    id: i32,
-    #[diesel(sql_type = Text)]
-    bureau_code: String,
-    #[diesel(sql_type = Text)]
-    category: String,
-}
-
 pub async fn project(
     state: web::Data<AppState>,
     who: Identity,
@@ -496,17 +475,7 @@ pub async fn project(
     let today = state.today();
     let me = who.clone();
     let (row, b, figures, chart, months, years, month) = db::blocking(&state.pool, move |conn| {
-        let p: ProjectRow = diesel::sql_query(
-            "SELECT p.id, b.code AS bureau_code, p.category FROM projects p JOIN bureaus b ON b.id = p.bureau_id
-             WHERE p.fiscal_year = $1 AND p.code = $2",
-        )
-        .bind::<Int4, _>(fy.be())
-        .bind::<Text, _>(&code)
-        .get_result(conn)
-        .optional()?
-        .ok_or_else(|| AppError::NotFound(format!("there is no project {code:?} in fiscal year {fy}")))?;
-        let b = visible_bureau(conn, &me, &p.bureau_code)
-            .map_err(|_| AppError::NotFound(format!("there is no project {code:?} for you")))?;
+        let (p, b) = VisibleProject::load(conn, &me, fy, &code)?;
         let month = resolve_month(fy, q.month.as_deref(), today)?;
         let row = queries::bureau_figures(conn, fy, month, b.id)?
             .into_iter()

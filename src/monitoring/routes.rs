@@ -5,11 +5,11 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{queries, summary};
-use crate::auth::Identity;
 use crate::db;
 use crate::domain::fiscal::{has_ended, last_ended_month, thai_date};
 use crate::domain::{FiscalMonth, FiscalYear};
 use crate::error::{AppError, FieldError};
+use crate::http::VisibleBureau;
 use crate::startup::AppState;
 
 #[derive(Deserialize)]
@@ -67,22 +67,14 @@ pub async fn office_summary(
 
 pub async fn bureau_summary(
     state: web::Data<AppState>,
-    who: Identity,
+    bureau: VisibleBureau,
     path: web::Path<(String, String)>,
     q: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (year, code) = path.into_inner();
-    let fy = parse_year(&year)?;
+    let fy = parse_year(&path.0)?;
     let today = state.today();
     let body = db::blocking(&state.pool, move |conn| {
-        let b = queries::bureau_by_code(conn, &code)?
-            .ok_or_else(|| AppError::NotFound(format!("there is no bureau {code:?}")))?;
-        if !who.can_see_bureau(b.id) {
-            return Err(AppError::Forbidden(format!(
-                "you may see only your own bureau ({})",
-                who.bureau_codes.join(", ")
-            )));
-        }
+        let b = bureau.load(conn)?;
         let settings = queries::require_year_settings(conn, fy)?;
         let month = resolve_month(fy, q.month.as_deref(), today)?;
         summary::bureau(conn, fy, month, &settings, &b)

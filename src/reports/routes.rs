@@ -16,6 +16,7 @@ use crate::domain::fiscal::has_ended;
 use crate::domain::money::json as dj;
 use crate::domain::{FiscalMonth, FiscalYear, Role};
 use crate::error::{AppError, FieldError};
+use crate::http::VisibleBureau;
 use crate::idempotency;
 use crate::monitoring::{queries, routes::parse_year};
 use crate::ops::middleware::RequestId;
@@ -96,9 +97,7 @@ pub fn locate(
             format!("{month:?} ไม่ใช่เดือนงบประมาณ 1 (ต.ค.) ถึง 12 (ก.ย.)"),
         )])
     })?;
-    let bureau = queries::bureau_by_code(conn, code)?
-        .filter(|b| who.can_see_bureau(b.id))
-        .ok_or_else(|| AppError::NotFound(format!("there is no report of a bureau {code:?} for you")))?;
+    let bureau = VisibleBureau::check(who, code)?.load(conn)?;
     if !has_ended(fy, month, today) {
         return Err(AppError::validation(vec![FieldError::new(
             "month",

@@ -108,3 +108,56 @@ fn no_two_route_patterns_match_the_same_path() {
         }
     }
 }
+
+/// Every read the table gives a reporter whose example names the reporter's own
+/// bureau (PSB), in its path or its query string, is asked again for another
+/// bureau: the reporter gets its own, and is told the other does not exist (404),
+/// as a bureau that does not exist. The office-wide charts are refused (403)
+/// whatever bureau is named.
+#[actix_web::test]
+async fn a_reporter_reads_its_own_bureau_and_no_other_through_path_or_query() {
+    let app = spawn_app().await;
+    app.load_demo();
+    let token = app.token_for("reporter-psb");
+    let mut scoped: Vec<String> = table()
+        .into_iter()
+        .filter(|r| r.method == Method::GET && r.example.contains("PSB"))
+        .filter(|r| matches!(r.access, Access::Roles(roles) if roles.contains(&Role::Reporter)))
+        .map(|r| r.example.to_string())
+        .collect();
+    assert!(scoped.len() >= 9, "{scoped:?}");
+    scoped.extend(
+        ["/api/v1/alerts?bureau=PSB", "/api/v1/fiscal-years/2566/charts/categories.svg?month=12&bureau=PSB"]
+            .map(String::from),
+    );
+    for own in &scoped {
+        let (status, body) = app.get_any_as(own, &token).await;
+        assert!(status == 200, "{own} as reporter-psb answered {status}: {body}");
+        for other in ["DHR", "NOPE"] {
+            let path = own.replace("PSB", other);
+            let (status, body) = app.get_any_as(&path, &token).await;
+            assert_eq!(status, 404, "{path} as reporter-psb: {body}");
+        }
+    }
+    for kind in ["bureaus", "heatmap", "kpi", "s-curve", "categories"] {
+        for query in ["", "&bureau=PSB", "&bureau=DHR"] {
+            let path = format!("/api/v1/fiscal-years/2566/charts/{kind}.svg?month=12{query}");
+            let office_wide = matches!(kind, "bureaus" | "heatmap" | "kpi") || query.is_empty();
+            let (status, body) = app.get_any_as(&path, &token).await;
+            match (office_wide, query) {
+                (_, "&bureau=DHR") => assert_eq!(status, 404, "{path}: {body}"),
+                (true, _) => assert_eq!(status, 403, "{path}: {body}"),
+                (false, _) => assert_eq!(status, 200, "{path}: {body}"),
+            }
+            assert!(!body.contains("สำนักดิจิทัลสิทธิมนุษยชน") || kind == "bureaus" && status == 200, "{path} leaks DHR");
+        }
+    }
+    // Those who see every bureau ask any bureau; an unknown one is 404 for them too.
+    let sg = app.token_for("sg");
+    let (status, _) = app.get_any_as("/api/v1/fiscal-years/2566/charts/kpi.svg?month=12", &sg).await;
+    assert_eq!(status, 200);
+    let (status, _) = app.get_any_as("/api/v1/alerts?bureau=NOPE", &sg).await;
+    assert_eq!(status, 404);
+    let (status, body) = app.get_any_as("/api/v1/fiscal-years/2566/charts/kpi.svg?month=12&bureau=DHR", &sg).await;
+    assert_eq!(status, 422, "{body}");
+}

@@ -60,7 +60,12 @@ async fn who_may_see_which_chart_and_bad_requests_are_named() {
         "office charts"
     );
     assert_eq!(fetch(&app, "reporter-dhr", "/api/v1/fiscal-years/2570/charts/s-curve.svg?bureau=DHR").await.0, 200);
-    assert_eq!(fetch(&app, "reporter-dhr", "/api/v1/fiscal-years/2570/charts/s-curve.svg?bureau=PSB").await.0, 403);
+    assert_eq!(fetch(&app, "reporter-dhr", "/api/v1/fiscal-years/2570/charts/s-curve.svg?bureau=PSB").await.0, 404);
+    // The office-wide kinds, whatever bureau is named (the reproduction).
+    for kind in ["bureaus", "heatmap", "kpi"] {
+        let path = format!("/api/v1/fiscal-years/2566/charts/{kind}.svg?month=12&bureau=DHR");
+        assert_eq!(fetch(&app, "reporter-dhr", &path).await.0, 403, "{path}");
+    }
     assert_eq!(fetch(&app, "admin", "/api/v1/fiscal-years/2570/charts/kpi.svg").await.0, 403);
     assert_eq!(fetch(&app, "sg", "/api/v1/fiscal-years/2570/charts/pie.svg").await.0, 404);
     assert_eq!(fetch(&app, "sg", "/api/v1/fiscal-years/2570/charts/kpi.gif").await.0, 404);
@@ -69,8 +74,9 @@ async fn who_may_see_which_chart_and_bad_requests_are_named() {
     assert_eq!(status, 422);
     assert!(String::from_utf8(body).unwrap().contains("\"field\":\"month\""));
     let (status, _, body) = fetch(&app, "sg", "/api/v1/fiscal-years/2570/charts/s-curve.svg?bureau=NOPE").await;
-    assert_eq!(status, 422);
-    assert!(String::from_utf8(body).unwrap().contains("\"field\":\"bureau\""));
+    assert_eq!(status, 404);
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["error"]["message"], "there is no bureau \"NOPE\" for you");
 }
 
 #[actix_web::test]

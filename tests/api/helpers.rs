@@ -277,6 +277,19 @@ impl TestApp {
         (res.status().as_u16(), String::from_utf8(body.to_vec()).unwrap())
     }
 
+    /// Like `get_as`, for any body: binary bodies come back as lossy text.
+    pub async fn get_any_as(&self, path: &str, token: &str) -> (u16, String) {
+        let mut res = self
+            .client
+            .get(self.url(path))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .send()
+            .await
+            .unwrap();
+        let body = res.body().limit(16 * 1024 * 1024).await.unwrap();
+        (res.status().as_u16(), String::from_utf8_lossy(&body).into_owned())
+    }
+
     /// Sends JSON, returns the status and the body parsed as JSON (Null when empty).
     pub async fn send_json(
         &self,

@@ -250,10 +250,47 @@ pub struct NextQuery {
     pub next: Option<String>,
 }
 
-/// Only same-site paths are followed after signing in.
+/// Whether `next` is a path on this site and nothing else: one leading `/`, then
+/// neither `/` nor `\\` (`//host` and `/\\host` leave the site), no backslash,
+/// control character or white space anywhere (browsers drop a tab or a line
+/// break, so `/\t/evil.example` reads as `//evil.example`) — and the same holds
+/// once more after percent-decoding, for whatever decodes it again.
+pub fn is_local_path(next: &str) -> bool {
+    fn plain(p: &str) -> bool {
+        let mut chars = p.chars();
+        chars.next() == Some('/')
+            && !matches!(chars.next(), Some('/' | '\\'))
+            && !p.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+    }
+    let decoded = percent_decode(next);
+    next.len() <= 2000 && plain(next) && decoded.as_deref().is_some_and(plain)
+}
+
+/// `%XX` decoded once; `None` when that is not UTF-8 (and so not a path we made).
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (b[i], b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Where to go after signing in: `next` when it is a local path, else home.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if is_local_path(n) => n.to_string(),
         _ => "/".to_string(),
     }
 }

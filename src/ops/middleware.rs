@@ -27,6 +27,24 @@ impl RequestId {
     }
 }
 
+/// The method as a metrics label: the standard ones by name, anything a client
+/// makes up as `OTHER`, so that no client can add series to `/metrics`.
+pub fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method as M;
+    match *method {
+        M::GET => "GET",
+        M::HEAD => "HEAD",
+        M::POST => "POST",
+        M::PUT => "PUT",
+        M::DELETE => "DELETE",
+        M::PATCH => "PATCH",
+        M::OPTIONS => "OPTIONS",
+        M::CONNECT => "CONNECT",
+        M::TRACE => "TRACE",
+        _ => "OTHER",
+    }
+}
+
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 fn request_id(req: &ServiceRequest) -> String {
@@ -45,7 +63,8 @@ pub async fn telemetry(
 ) -> Result<ServiceResponse<impl MessageBody + 'static>, actix_web::Error> {
     let started = Instant::now();
     let id = request_id(&req);
-    let method = req.method().to_string();
+    let method = method_label(req.method());
+    // The route pattern, never the raw path: one label for every unmatched path.
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
     let state = req.app_data::<web::Data<AppState>>().cloned();
@@ -67,7 +86,7 @@ pub async fn telemetry(
         tracing::info!(status, latency_ms = elapsed.as_secs_f64() * 1000.0, "request finished");
     });
     if let Some(state) = state {
-        state.metrics.record(&method, &route, status, elapsed);
+        state.metrics.record(method, &route, status, elapsed);
     }
     result.map(|mut res| {
         if let Ok(v) = HeaderValue::from_str(&id) {

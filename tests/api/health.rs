@@ -65,3 +65,21 @@ async fn a_sane_request_id_is_echoed_and_a_missing_one_is_made() {
     assert_ne!(made, "bad id");
     assert!(!made.is_empty());
 }
+
+#[actix_web::test]
+async fn made_up_methods_and_paths_add_no_series_to_metrics() {
+    let app = spawn_app().await;
+    let series = |body: &str| body.lines().filter(|l| l.starts_with("budgetwatch_http_requests_total{")).count();
+    let (_, before) = app.get("/metrics").await;
+    for i in 0..30 {
+        let method = awc::http::Method::from_bytes(format!("FOOBAR{i}").as_bytes()).unwrap();
+        let res = app.client.request(method, app.url(&format!("/made/up/{i}"))).send().await.unwrap();
+        assert!(res.status().is_client_error(), "{}", res.status());
+        app.get(&format!("/no/such/path/{i}")).await;
+    }
+    let (_, after) = app.get("/metrics").await;
+    assert!(!after.contains("FOOBAR") && !after.contains("/made/up") && !after.contains("/no/such"), "{after}");
+    assert!(after.contains("method=\"OTHER\",route=\"unmatched\""), "{after}");
+    // Made-up methods and unknown paths add at most an OTHER and a GET series per status.
+    assert!(series(&after) <= series(&before) + 4, "{before}\n---\n{after}");
+}

@@ -39,6 +39,68 @@ pub struct Settings {
     /// Seconds between scheduled alert evaluations; 0 turns the schedule off.
     pub alert_interval_secs: u64,
     pub delivery: Delivery,
+    /// Proxies whose `X-Forwarded-For` is believed (addresses or CIDR blocks);
+    /// empty: the peer's address is the client's.
+    pub trusted_proxies: Vec<IpNet>,
+    /// The address people use to reach the service. `https://…` makes cookies
+    /// `Secure` and sends HSTS; e-mails link to it. Empty: `http://host:port`.
+    pub public_url: String,
+    /// A browser session ends after this many minutes without a request.
+    pub session_idle_minutes: i64,
+    /// Key of the audit chain's HMAC (at least 32 characters). Empty: read from
+    /// `audit_key_file`, which is made with a random key when missing.
+    pub audit_key: String,
+    pub audit_key_file: PathBuf,
+    /// The database owner's URL, for migrations; empty: `database_url`. The
+    /// service itself connects as a role that may not rewrite the audit trail.
+    pub owner_database_url: String,
+}
+
+/// An address or a block of addresses (`10.0.0.0/8`, `::1`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IpNet {
+    pub addr: std::net::IpAddr,
+    pub prefix: u8,
+}
+
+impl IpNet {
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr::{V4, V6};
+        match (self.addr, ip) {
+            (V4(net), V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - self.prefix as u32).unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (V6(net), V6(ip)) => {
+                let mask = u128::MAX.checked_shl(128 - self.prefix as u32).unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for IpNet {
+    type Err = String;
+    fn from_str(s: &str) -> Result<IpNet, String> {
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s, None),
+        };
+        let addr: std::net::IpAddr =
+            addr.trim().parse().map_err(|_| format!("{s:?} is not an address or a CIDR block"))?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => max,
+            Some(p) => p
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("{s:?} has a bad prefix length"))?,
+        };
+        Ok(IpNet { addr, prefix })
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +155,12 @@ const KEYS: &[Key] = &[
     Key { env: "BUDGETWATCH_WORKERS", file: "workers", default: "0" },
     Key { env: "BUDGETWATCH_TODAY", file: "today", default: "" },
     Key { env: "BUDGETWATCH_ALERT_INTERVAL_SECS", file: "alert_interval_secs", default: "300" },
+    Key { env: "BUDGETWATCH_TRUSTED_PROXIES", file: "trusted_proxies", default: "" },
+    Key { env: "BUDGETWATCH_PUBLIC_URL", file: "public_url", default: "" },
+    Key { env: "BUDGETWATCH_SESSION_IDLE_MINUTES", file: "session_idle_minutes", default: "30" },
+    Key { env: "BUDGETWATCH_AUDIT_KEY", file: "audit_key", default: "" },
+    Key { env: "BUDGETWATCH_AUDIT_KEY_FILE", file: "audit_key_file", default: ".budgetwatch/audit.key" },
+    Key { env: "BUDGETWATCH_OWNER_DATABASE_URL", file: "owner_database_url", default: "" },
     Key { env: "BUDGETWATCH_SMTP_HOST", file: "smtp_host", default: "" },
     Key { env: "BUDGETWATCH_SMTP_PORT", file: "smtp_port", default: "587" },
     Key { env: "BUDGETWATCH_SMTP_TLS", file: "smtp_tls", default: "starttls" },
@@ -217,6 +285,32 @@ impl Settings {
         let alert_interval_secs =
             parse_num::<u64>(raw("alert_interval_secs"), 0, 86_400, "seconds from 0 (off) to 86400", &mut problems);
         let delivery = parse_delivery(&raw, &mut problems);
+        let (proxies, src) = raw("trusted_proxies");
+        let trusted_proxies = list(&proxies)
+            .iter()
+            .filter_map(|p| p.parse::<IpNet>().map_err(|e| problems.push(format!("{src}: {e}"))).ok())
+            .collect();
+        let (public_url, src) = raw("public_url");
+        let public_url = public_url.trim().trim_end_matches('/').to_string();
+        if !public_url.is_empty()
+            && (!(public_url.starts_with("http://") || public_url.starts_with("https://"))
+                || public_url.contains(char::is_whitespace))
+        {
+            problems.push(format!("{src}: {public_url:?} is not an http(s) URL such as https://budget.example.go.th"));
+        }
+        let session_idle_minutes =
+            parse_num::<i64>(raw("session_idle_minutes"), 1, 24 * 60, "minutes from 1 to 1440", &mut problems);
+        let (audit_key, src) = raw("audit_key");
+        if !audit_key.is_empty() && audit_key.chars().count() < 32 {
+            problems.push(format!("{src}: the audit key must have at least 32 characters"));
+        }
+        let audit_key_file = PathBuf::from(raw("audit_key_file").0);
+        let (owner_database_url, src) = raw("owner_database_url");
+        if !owner_database_url.is_empty()
+            && !(owner_database_url.starts_with("postgres://") || owner_database_url.starts_with("postgresql://"))
+        {
+            problems.push(format!("{src}: {owner_database_url:?} is not a postgres:// URL"));
+        }
         let (today_raw, src) = raw("today");
         let today = match today_raw.trim() {
             "" => None,
@@ -245,7 +339,36 @@ impl Settings {
             today,
             alert_interval_secs,
             delivery,
+            trusted_proxies,
+            public_url,
+            session_idle_minutes,
+            audit_key,
+            audit_key_file,
+            owner_database_url,
         })
+    }
+
+    /// The address people reach the service at, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        if self.public_url.is_empty() {
+            format!("http://{}:{}", self.host, self.port)
+        } else {
+            self.public_url.clone()
+        }
+    }
+
+    /// Whether people reach the service over TLS (cookies `Secure`, HSTS sent).
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// The URL migrations run with: the owner's, or `DATABASE_URL` when unset.
+    pub fn migration_url(&self) -> &str {
+        if self.owner_database_url.is_empty() {
+            &self.database_url
+        } else {
+            &self.owner_database_url
+        }
     }
 
     /// `DATABASE_URL` with any password hidden, for logs and messages.
@@ -434,6 +557,22 @@ mod tests {
         let err = Settings::load(&env_of(&[]), Some(&path)).unwrap_err();
         assert!(err.to_string().contains("unknown key \"prot\""), "{err}");
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_blocks_and_bad_ones_are_named() {
+        let s = Settings::load(&env_of(&[("BUDGETWATCH_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1,::1")]), None).unwrap();
+        let ip = |a: &str| a.parse::<std::net::IpAddr>().unwrap();
+        assert!(s.trusted_proxies[0].contains(ip("10.200.3.4")) && !s.trusted_proxies[0].contains(ip("11.0.0.1")));
+        assert!(s.trusted_proxies[1].contains(ip("127.0.0.1")) && !s.trusted_proxies[1].contains(ip("127.0.0.2")));
+        assert!(s.trusted_proxies[2].contains(ip("::1")) && !s.trusted_proxies[2].contains(ip("127.0.0.1")));
+        let err = Settings::load(&env_of(&[("BUDGETWATCH_TRUSTED_PROXIES", "10.0.0.0/33,proxy")]), None).unwrap_err();
+        assert_eq!(err.problems.len(), 2, "{err}");
+        let err = Settings::load(&env_of(&[("BUDGETWATCH_PUBLIC_URL", "budget.example")]), None).unwrap_err();
+        assert!(err.to_string().contains("BUDGETWATCH_PUBLIC_URL"), "{err}");
+        let s = Settings::load(&env_of(&[("BUDGETWATCH_PUBLIC_URL", "https://budget.example/")]), None).unwrap();
+        assert!(s.is_https() && s.public_url() == "https://budget.example");
+        assert!(!Settings::load(&env_of(&[]), None).unwrap().is_https());
     }
 
     #[test]

@@ -172,22 +172,24 @@ pub const WINDOW_MINUTES: i64 = 15;
 
 #[derive(QueryableByName, Debug)]
 pub struct Failures {
+    /// Failures for this user name from this address.
     #[diesel(sql_type = BigInt)]
-    pub by_user: i64,
+    pub by_user_addr: i64,
+    /// Failures from this address, whatever the user name.
     #[diesel(sql_type = BigInt)]
     pub by_addr: i64,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     pub oldest: Option<DateTime<Utc>>,
 }
 
-/// Failed sign-ins in the last window for this user name and for this address.
+/// Failed sign-ins in the last window from this address, for this user name and
+/// for any. Failures elsewhere do not count: a guesser somewhere else cannot
+/// lock the user out.
 pub fn recent_failures(conn: &mut PgConnection, username: &str, addr: &str) -> QueryResult<Failures> {
     diesel::sql_query(
-        "SELECT count(*) FILTER (WHERE username = $1) AS by_user,
-                count(*) FILTER (WHERE remote_addr = $2) AS by_addr,
-                min(at) AS oldest
+        "SELECT count(*) FILTER (WHERE username = $1) AS by_user_addr, count(*) AS by_addr, min(at) AS oldest
          FROM sign_in_attempts
-         WHERE NOT ok AND at > now() - make_interval(mins => $3) AND (username = $1 OR remote_addr = $2)",
+         WHERE NOT ok AND at > now() - make_interval(mins => $3) AND remote_addr = $2",
     )
     .bind::<Text, _>(username)
     .bind::<Text, _>(addr)

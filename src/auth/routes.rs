@@ -17,6 +17,7 @@ use super::{password, queries, token, Identity, Via, CSRF_COOKIE, CSRF_FIELD, SE
 use crate::audit::Actor;
 use crate::db;
 use crate::error::{AppError, FieldError};
+use crate::http::client_addr;
 use crate::ops::middleware::RequestId;
 use crate::pages::{escape, layout};
 use crate::schema::users;
@@ -47,24 +48,35 @@ enum Outcome {
     Throttled(i64),
 }
 
-fn remote_addr(req: &HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
-}
-
 fn request_id(req: &HttpRequest) -> Option<String> {
     RequestId::of(req)
 }
 
-/// Checks the throttle, verifies the password, records the attempt and issues a
-/// token of kind `via`, all in one blocking call.
+/// A user name as typed, refused when it holds what no user name can (a NUL or
+/// another control character), so it never reaches the database or the log.
+fn typed_username(raw: &str) -> Result<String, AppError> {
+    if raw.chars().any(char::is_control) {
+        return Err(AppError::validation(vec![FieldError::new(
+            "username",
+            "contains a control character (such as NUL); a user name has letters, digits, '.', '_' and '-'",
+        )]));
+    }
+    // Long enough for every real name (at most 64) and bounded for the record.
+    Ok(raw.trim().to_lowercase().chars().take(100).collect())
+}
+
+/// Checks the throttle, verifies the password, records the attempt (and, in
+/// the audit trail, a failure and the moment an address is throttled) and
+/// issues a token of kind `via`, all in one blocking call.
 async fn sign_in(state: &AppState, req: &HttpRequest, creds: Credentials, via: Via) -> Result<Outcome, AppError> {
-    let addr = remote_addr(req);
+    let addr = client_addr(req, &state.settings.trusted_proxies);
     let rid = request_id(req);
-    let username = creds.username.trim().to_lowercase();
+    let username = typed_username(&creds.username)?;
+    let log_addr = addr.clone();
     let outcome = db::blocking(&state.pool, move |conn| {
         use diesel::prelude::*;
         let failures = queries::recent_failures(conn, &username, &addr)?;
-        if failures.by_user >= MAX_FAILURES || failures.by_addr >= MAX_ADDRESS_FAILURES {
+        if failures.by_user_addr >= MAX_FAILURES || failures.by_addr >= MAX_ADDRESS_FAILURES {
             let waited = failures.oldest.map(|o| (Utc::now() - o).num_seconds()).unwrap_or(0);
             return Ok(Outcome::Throttled((queries::WINDOW_MINUTES * 60 - waited).max(1)));
         }
@@ -84,31 +96,40 @@ async fn sign_in(state: &AppState, req: &HttpRequest, creds: Credentials, via: V
         };
         conn.transaction(|conn| {
             queries::record_attempt(conn, &username, &addr, ok)?;
+            let actor = Actor { user_id: user.as_ref().map(|u| u.0), request_id: rid.as_deref() };
             match (ok, user) {
                 (true, Some((user_id, _))) => {
                     let (lifetime, label) = match via {
                         Via::Token => (Duration::hours(API_TOKEN_HOURS), "sign-in"),
                         Via::Session => (Duration::hours(SESSION_HOURS), "browser"),
                     };
-                    let issued = queries::issue_audited(
-                        conn,
-                        user_id,
-                        via,
-                        label,
-                        lifetime,
-                        Actor { user_id: Some(user_id), request_id: rid.as_deref() },
-                        "sign_in",
-                    )?;
+                    let issued = queries::issue_audited(conn, user_id, via, label, lifetime, actor, "sign_in")?;
                     Ok(Outcome::Ok(issued, user_id))
                 }
-                _ => Ok::<_, AppError>(Outcome::Wrong),
+                _ => {
+                    let audit = |action: &'static str| crate::audit::Entry {
+                        user_id: actor.user_id,
+                        request_id: actor.request_id,
+                        action,
+                        entity: "sign_in",
+                        entity_id: username.clone(),
+                        before: None,
+                        after: Some(serde_json::json!({"remote_addr": addr})),
+                    };
+                    crate::audit::record(conn, audit("sign_in_failed"))?;
+                    // The failure that reaches a limit starts the throttle: said once.
+                    if failures.by_user_addr + 1 == MAX_FAILURES || failures.by_addr + 1 == MAX_ADDRESS_FAILURES {
+                        crate::audit::record(conn, audit("sign_in_throttled"))?;
+                    }
+                    Ok::<_, AppError>(Outcome::Wrong)
+                }
             }
         })
     })
     .await?;
     if let Outcome::Wrong = outcome {
-        tracing::warn!(remote_addr = %remote_addr(req), "sign-in failed");
-        // Slow down guessing: the more recent failures, the longer the answer takes.
+        tracing::warn!(remote_addr = %log_addr, "sign-in failed");
+        // Slow down guessing.
         actix_web::rt::time::sleep(StdDuration::from_millis(200)).await;
     }
     Ok(outcome)

@@ -1,7 +1,9 @@
 //! The HTTP edge: what every handler takes from a request before it calls into
 //! an area. `guard` decides, in one place, which bureau and project a caller may
-//! see.
+//! see; `client` says which address a request came from.
 
+pub mod client;
 pub mod guard;
 
+pub use client::client_addr;
 pub use guard::{require_office, QueryScope, Scope, VisibleBureau, VisibleProject};

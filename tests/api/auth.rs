@@ -211,3 +211,71 @@ async fn an_admin_creates_and_deactivates_users_and_history_stays() {
     assert_eq!(somsri["bureaus"], json!(["PSB"]));
     assert_eq!(app.send_json(Method::POST, "/api/v1/users/admin/deactivate", Some(&admin), json!({})).await.0, 409);
 }
+
+/// Signs in through the API as if from `from` (behind a trusted proxy).
+async fn login_from(app: &TestApp, from: &str, username: &str, password: &str) -> u16 {
+    app.client
+        .post(app.url("/api/v1/auth/login"))
+        .insert_header(("X-Forwarded-For", from))
+        .send_json(&json!({"username": username, "password": password}))
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[actix_web::test]
+async fn a_guesser_elsewhere_cannot_lock_a_user_out_and_failures_are_audited() {
+    let db = crate::helpers::TestDb::fresh();
+    let settings = crate::helpers::settings_with(&db, &[("BUDGETWATCH_TRUSTED_PROXIES", "127.0.0.1")]);
+    let app = crate::helpers::spawn_app_with(db, settings).await;
+    app.load_demo();
+    let attacker = "203.0.113.66";
+    for _ in 0..budgetwatch::auth::routes::MAX_FAILURES {
+        assert_eq!(login_from(&app, attacker, "sg", "guess-guess").await, 401);
+    }
+    // The guesser is throttled, even with the right password...
+    assert_eq!(login_from(&app, attacker, "sg", DEMO_PASSWORD).await, 429);
+    // ...and the secretary-general, at another address, signs in.
+    assert_eq!(login_from(&app, "198.51.100.7", "sg", DEMO_PASSWORD).await, 200);
+    // A client's own X-Forwarded-For is not believed from an untrusted peer.
+    let plain = spawn_app().await;
+    plain.load_demo();
+    for i in 0..budgetwatch::auth::routes::MAX_FAILURES {
+        // Each guess claims another address; all come from the same peer.
+        assert_eq!(login_from(&plain, &format!("192.0.2.{i}"), "strategy", "guess-guess").await, 401);
+    }
+    assert_eq!(login_from(&plain, "192.0.2.200", "strategy", DEMO_PASSWORD).await, 429);
+    // One address guessing many users is stopped too.
+    for i in 0..budgetwatch::auth::routes::MAX_ADDRESS_FAILURES {
+        let status = login_from(&app, "203.0.113.77", &format!("user{i}"), "guess-guess").await;
+        assert_eq!(status, 401, "guess {i}");
+    }
+    assert_eq!(login_from(&app, "203.0.113.77", "executive", DEMO_PASSWORD).await, 429);
+    // The audit trail has each failure and each start of a throttle.
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        action: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    use diesel::prelude::*;
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT action, count(*) AS n FROM audit_events WHERE entity = 'sign_in' GROUP BY action ORDER BY action",
+    )
+    .load(&mut app.db.conn())
+    .unwrap();
+    let counts: Vec<(String, i64)> = rows.into_iter().map(|r| (r.action, r.n)).collect();
+    let failures = budgetwatch::auth::routes::MAX_FAILURES + budgetwatch::auth::routes::MAX_ADDRESS_FAILURES;
+    assert_eq!(counts, [("sign_in_failed".to_string(), failures), ("sign_in_throttled".to_string(), 2)]);
+}
+
+#[actix_web::test]
+async fn a_nul_in_the_user_name_is_refused_naming_the_field() {
+    let app = demo_app().await;
+    let (status, body) =
+        app.send_json(Method::POST, "/api/v1/auth/login", None, json!({"username": "sg\u{0}", "password": "x"})).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["details"][0]["field"], "username");
+}

@@ -170,8 +170,15 @@ impl Drop for TestDb {
 
 /// Settings for a test app: the given database, a free port, a short pool timeout.
 pub fn settings_for(db: &TestDb) -> Settings {
+    settings_with(db, &[])
+}
+
+/// `settings_for`, with some environment variables set otherwise.
+pub fn settings_with(db: &TestDb, overrides: &[(&str, &str)]) -> Settings {
     let url = db.url.clone();
+    let overrides: Vec<(String, String)> = overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let env = move |k: &str| match k {
+        _ if overrides.iter().any(|(o, _)| o == k) => overrides.iter().find(|(o, _)| o == k).map(|(_, v)| v.clone()),
         "DATABASE_URL" => Some(url.clone()),
         "BUDGETWATCH_PORT" => Some("0".into()),
         "BUDGETWATCH_POOL_TIMEOUT_MS" => Some("500".into()),

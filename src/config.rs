@@ -306,9 +306,8 @@ impl Settings {
         }
         let audit_key_file = PathBuf::from(raw("audit_key_file").0);
         let (owner_database_url, src) = raw("owner_database_url");
-        if !owner_database_url.is_empty()
-            && !(owner_database_url.starts_with("postgres://") || owner_database_url.starts_with("postgresql://"))
-        {
+        let postgres = |u: &str| u.starts_with("postgres://") || u.starts_with("postgresql://");
+        if !owner_database_url.is_empty() && !postgres(&owner_database_url) {
             problems.push(format!("{src}: {owner_database_url:?} is not a postgres:// URL"));
         }
         let (today_raw, src) = raw("today");

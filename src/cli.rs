@@ -51,6 +51,9 @@ pub enum Command {
         /// default today.
         #[arg(long, value_parser = parse_date)]
         today: Option<NaiveDate>,
+        /// Load even into a database that holds accounts the demo did not make.
+        #[arg(long)]
+        force: bool,
     },
     /// Manage user accounts.
     Users {
@@ -187,8 +190,24 @@ pub enum AlertsCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
-    /// Recompute the hash chain: say it is intact, or name the first broken row.
-    Verify,
+    /// Recompute the keyed hash chain: say it is intact, or name the first broken
+    /// row; with --checkpoint, also prove nothing up to that checkpoint was cut or
+    /// rewritten.
+    Verify {
+        /// A checkpoint written earlier by `audit checkpoint`.
+        #[arg(long)]
+        checkpoint: Option<std::path::PathBuf>,
+        /// Accept exactly this many rows written before the chain was keyed (an
+        /// installation older than the key); any other number is a failure.
+        #[arg(long, default_value_t = 0)]
+        accept_unkeyed: usize,
+    },
+    /// Write the chain's head (row count, last hash, time), signed with the audit
+    /// key, to a file kept away from the database.
+    Checkpoint {
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -216,6 +235,9 @@ pub fn main() -> ExitCode {
 }
 
 fn run(command: Command, settings: &mut Settings) -> anyhow::Result<()> {
+    if !matches!(command, Command::Migrate) {
+        audit::install_key(&audit::key_from(settings)?)?;
+    }
     match command {
         Command::Serve { port, host } => {
             if let Some(p) = port {
@@ -231,7 +253,7 @@ fn run(command: Command, settings: &mut Settings) -> anyhow::Result<()> {
             println!("migrations applied: {n} ({})", settings.database_url_redacted());
             Ok(())
         }
-        Command::Demo { port, no_serve, today } => {
+        Command::Demo { port, no_serve, today, force } => {
             if let Some(p) = port {
                 settings.port = p;
             }
@@ -239,6 +261,14 @@ fn run(command: Command, settings: &mut Settings) -> anyhow::Result<()> {
             let today = today.unwrap_or_else(|| bangkok_date(chrono::Utc::now()));
             let started = Instant::now();
             let mut conn = db::connect_creating(&settings.database_url)?;
+            let foreign = demo::foreign_accounts(&mut conn)?;
+            if !foreign.is_empty() && !force {
+                anyhow::bail!(
+                    "this database holds accounts the demo did not make ({}): the demo's sign-ins and published \
+                     password never go into a real office's database; use another DATABASE_URL, or --force",
+                    foreign.join(", ")
+                );
+            }
             let summary = demo::load(&mut conn, today, &settings.demo_password).context("loading the demo office")?;
             drop(conn);
             println!(
@@ -311,17 +341,51 @@ fn run(command: Command, settings: &mut Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Tokens { command } => tokens_command(command, settings),
-        Command::Audit { command: AuditCommand::Verify } => {
+        Command::Audit { command: AuditCommand::Verify { checkpoint, accept_unkeyed } } => {
+            let checkpoint: Option<audit::Checkpoint> = match checkpoint {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+                    Some(
+                        serde_json::from_str(&text)
+                            .with_context(|| format!("{} is not a checkpoint", path.display()))?,
+                    )
+                }
+                None => None,
+            };
             let mut conn = db::connect_creating(&settings.database_url)?;
-            match audit::verify(&mut conn)? {
-                audit::Verdict::Intact { rows } => {
-                    println!("audit chain intact: {rows} rows verified");
+            match audit::verify(&mut conn, checkpoint.as_ref())? {
+                audit::Verdict::Intact { unkeyed, .. } if unkeyed != accept_unkeyed => anyhow::bail!(
+                    "audit chain not proven: its first {unkeyed} rows are not keyed (written before the key, or rewritten \
+                     without it); if this installation is older than the key, check that number and pass \
+                     --accept-unkeyed {unkeyed}"
+                ),
+                audit::Verdict::Intact { rows, unkeyed } => {
+                    let since = checkpoint.map(|c| format!(", the checkpoint of {} included", c.at.to_rfc3339()));
+                    let old = match unkeyed {
+                        0 => String::new(),
+                        n => format!(" ({n} written before the chain was keyed)"),
+                    };
+                    println!("audit chain intact: {rows} rows verified{old}{}", since.unwrap_or_default());
                     Ok(())
                 }
                 audit::Verdict::Broken { id, reason } => {
                     anyhow::bail!("audit chain broken at row {id}: {reason}")
                 }
             }
+        }
+        Command::Audit { command: AuditCommand::Checkpoint { out } } => {
+            let mut conn = db::connect_creating(&settings.database_url)?;
+            let c = audit::checkpoint(&mut conn)?;
+            let text = serde_json::to_string_pretty(&c)?;
+            std::fs::write(&out, text + "\n").with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "checkpoint: {} rows up to row {} at {} written to {}",
+                c.rows,
+                c.last_id,
+                c.at.to_rfc3339(),
+                out.display()
+            );
+            Ok(())
         }
     }
 }

@@ -74,6 +74,7 @@ diesel::table! {
         after -> Nullable<Jsonb>,
         prev_hash -> Text,
         hash -> Text,
+        keyed -> Bool,
     }
 }
 

@@ -102,6 +102,7 @@ impl Application {
     /// migrations and binds `host:port`.
     pub fn build(settings: Settings) -> anyhow::Result<Application> {
         let started = Instant::now();
+        crate::audit::install_key(&crate::audit::key_from(&settings)?)?;
         let applied = migrate(&settings)?;
         let pool = db::build_pool(&settings);
         let listener = TcpListener::bind((settings.host.as_str(), settings.port))
@@ -159,10 +160,11 @@ impl Application {
     }
 }
 
-/// Creates the database when missing and applies pending migrations; returns how
-/// many were applied.
+/// Creates the database when missing and applies pending migrations, as the
+/// database's owner (`BUDGETWATCH_OWNER_DATABASE_URL`, else `DATABASE_URL`);
+/// returns how many were applied.
 pub fn migrate(settings: &Settings) -> anyhow::Result<usize> {
-    let mut conn = db::connect_creating(&settings.database_url)?;
+    let mut conn = db::connect_creating(settings.migration_url())?;
     db::run_migrations(&mut conn)
 }
 

@@ -86,22 +86,7 @@ pub struct Row {
 fn load(conn: &mut PgConnection, f: &Parsed) -> QueryResult<Vec<Row>> {
     let mut q = audit_events::table
         .left_join(users::table)
-        .select((
-            (
-                audit_events::id,
-                audit_events::at,
-                audit_events::user_id,
-                audit_events::request_id,
-                audit_events::action,
-                audit_events::entity,
-                audit_events::entity_id,
-                audit_events::before,
-                audit_events::after,
-                audit_events::prev_hash,
-                audit_events::hash,
-            ),
-            users::username.nullable(),
-        ))
+        .select((Event::as_select(), users::username.nullable()))
         .order(audit_events::id.desc())
         .limit(f.limit)
         .into_boxed();

@@ -53,6 +53,14 @@ pub fn sign_ins() -> Vec<(String, String, Vec<Role>, Vec<&'static str>)> {
     out
 }
 
+/// Accounts in the database that the demo did not make: a real office's people.
+/// Loading the demo there would add well-known sign-ins with a published
+/// password, so the command refuses unless told `--force`.
+pub fn foreign_accounts(conn: &mut PgConnection) -> QueryResult<Vec<String>> {
+    let demo: Vec<String> = sign_ins().into_iter().map(|s| s.0).collect();
+    users::table.filter(users::username.ne_all(demo)).select(users::username).order(users::username).limit(5).load(conn)
+}
+
 /// Loads the demo office as it stands on `today` (Bangkok date).
 pub fn load(conn: &mut PgConnection, today: NaiveDate, password: &str) -> anyhow::Result<LoadSummary> {
     let office = generate::office(today);

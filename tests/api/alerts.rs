@@ -233,6 +233,7 @@ async fn the_command_line_evaluates_as_of_a_date() {
         .args(["alerts", "evaluate", "--at", "2026-11-24"])
         .env("DATABASE_URL", &db.url)
         .env("BUDGETWATCH_LOG", "off")
+        .env("BUDGETWATCH_AUDIT_KEY", crate::helpers::AUDIT_KEY)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -14,6 +14,7 @@ fn verify(url: &str) -> (Option<i32>, String, String) {
         .args(["audit", "verify"])
         .env("DATABASE_URL", url)
         .env("BUDGETWATCH_LOG", "off")
+        .env("BUDGETWATCH_AUDIT_KEY", crate::helpers::AUDIT_KEY)
         .output()
         .unwrap();
     (out.status.code(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
@@ -122,4 +123,145 @@ async fn verify_finds_the_first_edited_or_removed_row() {
     let (code, _, err) = verify(&app.db.url);
     assert_eq!(code, Some(1));
     assert!(err.contains(&format!("broken at row {}", edited + 1)) && err.contains("removed"), "{err}");
+}
+
+fn cli(url: &str, key: &str, args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_budgetwatch"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("BUDGETWATCH_LOG", "off")
+        .env("BUDGETWATCH_AUDIT_KEY", key)
+        .output()
+        .unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+}
+
+#[actix_web::test]
+async fn the_keyed_chain_and_a_checkpoint_find_a_cut_or_a_rewritten_trail() {
+    use crate::helpers::AUDIT_KEY;
+    let app = spawn_app().await;
+    app.load_demo();
+    let dir = std::env::temp_dir().join(format!("bw-checkpoint-{}-{}", std::process::id(), app.db.name));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("head.json");
+    let f = file.to_str().unwrap();
+    let (code, out) = cli(&app.db.url, AUDIT_KEY, &["audit", "checkpoint", "--out", f]);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out) = cli(&app.db.url, AUDIT_KEY, &["audit", "verify", "--checkpoint", f]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("audit chain intact") && out.contains("checkpoint"), "{out}");
+
+    // Another key proves nothing: the rows' HMACs and the checkpoint's signature fail.
+    let other = "another-key-that-is-long-enough-0123456789";
+    let (code, out) = cli(&app.db.url, other, &["audit", "verify"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("another key"), "{out}");
+    let (code, out) = cli(&app.db.url, other, &["audit", "verify", "--checkpoint", f]);
+    assert_eq!(code, Some(1), "{out}");
+
+    // A forged checkpoint (fewer rows, to hide a cut) is refused by its signature.
+    let mut forged: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    forged["rows"] = json!(forged["rows"].as_u64().unwrap() - 1);
+    let forged_file = dir.join("forged.json");
+    std::fs::write(&forged_file, forged.to_string()).unwrap();
+    let (code, out) = cli(&app.db.url, AUDIT_KEY, &["audit", "verify", "--checkpoint", forged_file.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("signature"), "{out}");
+
+    // A superuser rewrites the whole trail without the key, as plain SHA-256, so
+    // that it chains: verify refuses the unkeyed rows, the checkpoint the hashes.
+    let mut conn = app.db.conn();
+    conn.batch_execute(
+        "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only;
+         UPDATE audit_events SET keyed = FALSE;",
+    )
+    .unwrap();
+    let rows: Vec<budgetwatch::audit::Event> = {
+        use budgetwatch::schema::audit_events;
+        use diesel::prelude::*;
+        audit_events::table
+            .order(audit_events::id)
+            .select(budgetwatch::audit::Event::as_select())
+            .load(&mut conn)
+            .unwrap()
+    };
+    let mut prev = budgetwatch::audit::GENESIS.to_string();
+    for e in &rows {
+        use sha2::Digest;
+        let content =
+            json!({"action": e.action, "after": e.after, "at": e.at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+                             "before": e.before, "entity": e.entity, "entity_id": e.entity_id,
+                             "request_id": e.request_id, "user_id": e.user_id})
+            .to_string();
+        let hash: String =
+            sha2::Sha256::digest(format!("{prev}\n{content}").as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        conn.batch_execute(&format!(
+            "UPDATE audit_events SET prev_hash = '{prev}', hash = '{hash}' WHERE id = {}",
+            e.id
+        ))
+        .unwrap();
+        prev = hash;
+    }
+    let (code, out) = cli(&app.db.url, AUDIT_KEY, &["audit", "verify"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains(&format!("first {} rows are not keyed", rows.len())), "{out}");
+    let (code, out) = cli(
+        &app.db.url,
+        AUDIT_KEY,
+        &["audit", "verify", "--accept-unkeyed", &rows.len().to_string(), "--checkpoint", f],
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("history before it was rewritten"), "{out}");
+
+    // TRUNCATE leaves a chain that verifies on its own (nothing left to check);
+    // the checkpoint says the trail was cut.
+    conn.batch_execute("TRUNCATE audit_events").unwrap();
+    let (code, out) = cli(&app.db.url, AUDIT_KEY, &["audit", "verify"]);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out) = cli(&app.db.url, AUDIT_KEY, &["audit", "verify", "--checkpoint", f]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("the trail was cut"), "{out}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The service, run as a member of budgetwatch_service (as `./run demo` and the
+/// compose file do), works — signs in, saves a report — yet cannot truncate,
+/// update or delete the audit trail, even with the trigger gone.
+#[actix_web::test]
+async fn the_service_role_writes_the_trail_but_cannot_rewrite_or_cut_it() {
+    use crate::helpers::{server_url, settings_with, spawn_app_with, TestDb};
+    let db = TestDb::fresh();
+    let login = format!("bw_svc_{}", db.name.trim_start_matches("bw_test_"));
+    let mut admin = crate::helpers::admin();
+    admin.batch_execute(&format!("CREATE ROLE \"{login}\" LOGIN IN ROLE budgetwatch_service")).unwrap();
+    let owner_url = db.url.clone();
+    let service_url = server_url(&db.name).replacen("postgres@", &format!("{login}@"), 1);
+    let settings =
+        settings_with(&db, &[("DATABASE_URL", &service_url), ("BUDGETWATCH_OWNER_DATABASE_URL", &owner_url)]);
+    let app = spawn_app_with(db, settings).await;
+    app.load_demo();
+    let token = app.login("reporter-comm").await;
+    let (status, body) = app
+        .send_json(Method::PUT, "/api/v1/reports/2570/1/COMM", Some(&token), json!({"status": "draft", "lines": []}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    use diesel::Connection;
+    let mut service = diesel::PgConnection::establish(&service_url).unwrap();
+    for sql in [
+        "TRUNCATE audit_events",
+        "DELETE FROM audit_events",
+        "UPDATE audit_events SET action = 'x'",
+        "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only",
+        "TRUNCATE report_lines",
+        "DELETE FROM __diesel_schema_migrations",
+    ] {
+        let err = service.batch_execute(sql).expect_err(sql).to_string();
+        assert!(err.contains("permission denied") || err.contains("must be owner"), "{sql}: {err}");
+    }
+    let (code, out) = cli(&service_url, crate::helpers::AUDIT_KEY, &["audit", "verify"]);
+    assert_eq!(code, Some(0), "{out}");
+    drop(service);
+    drop(app);
+    let _ = admin.batch_execute(&format!("DROP OWNED BY \"{login}\"; DROP ROLE IF EXISTS \"{login}\""));
 }

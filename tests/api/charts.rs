@@ -91,6 +91,7 @@ async fn the_command_line_draws_a_chart_to_a_file() {
             .args(args)
             .env("DATABASE_URL", &app.db.url)
             .env("BUDGETWATCH_LOG", "off")
+            .env("BUDGETWATCH_AUDIT_KEY", crate::helpers::AUDIT_KEY)
             .output()
             .unwrap()
     };

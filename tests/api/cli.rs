@@ -4,9 +4,20 @@ use std::process::Command;
 
 use crate::helpers::{server_url, TestDb};
 
+/// Every migration of the tree (each is a folder under migrations/).
+fn migration_count() -> usize {
+    std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().is_dir())
+        .count()
+}
+
 fn budgetwatch() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_budgetwatch"));
-    c.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default()).env("BUDGETWATCH_LOG", "off");
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("BUDGETWATCH_LOG", "off")
+        .env("BUDGETWATCH_AUDIT_KEY", crate::helpers::AUDIT_KEY);
     c
 }
 
@@ -61,7 +72,7 @@ fn migrate_creates_a_missing_database_and_is_idempotent() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(db.exists());
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.contains("migrations applied: 8"), "{stdout}");
+    assert!(stdout.contains(&format!("migrations applied: {}", migration_count())), "{stdout}");
     let again = budgetwatch().args(["migrate"]).env("DATABASE_URL", &db.url).output().unwrap();
     assert!(String::from_utf8(again.stdout).unwrap().contains("migrations applied: 0"));
 }
@@ -140,4 +151,37 @@ async fn users_and_tokens_made_on_the_command_line_work_over_http() {
     let out = budgetwatch().env("DATABASE_URL", &app.db.url).args(["users", "deactivate", "malee"]).output().unwrap();
     assert!(out.status.success());
     assert_eq!(app.get_as("/api/v1/me", &token).await.0, 401);
+}
+
+#[test]
+fn the_demo_never_goes_into_a_database_with_real_accounts_unless_forced() {
+    let db = TestDb::fresh();
+    let demo = |today: &str, force: bool| {
+        let mut c = budgetwatch();
+        c.env("DATABASE_URL", &db.url).args(["demo", "--no-serve", "--today", today]);
+        if force {
+            c.arg("--force");
+        }
+        c.output().unwrap()
+    };
+    let reports = || -> i64 {
+        use diesel::prelude::*;
+        budgetwatch::schema::reports::table.count().get_result(&mut db.conn()).unwrap()
+    };
+    // A demo database takes the demo again (it is idempotent).
+    assert!(demo("2026-11-24", false).status.success());
+    assert!(demo("2026-11-24", false).status.success());
+    let before = reports();
+    // A real person's account makes it refuse, naming the account, and add
+    // nothing (a month later would add November's reports).
+    let mut create = budgetwatch();
+    create.env("DATABASE_URL", &db.url).args(["users", "create", "--username", "somchai", "--role", "executive"]);
+    assert!(with_stdin(create, "a-good-password\n").status.success());
+    let refused = demo("2026-12-24", false);
+    assert_eq!(refused.status.code(), Some(1));
+    let err = String::from_utf8(refused.stderr).unwrap();
+    assert!(err.contains("somchai") && err.contains("--force") && err.lines().count() == 1, "{err}");
+    assert_eq!(reports(), before, "nothing was loaded");
+    assert!(demo("2026-12-24", true).status.success());
+    assert!(reports() > before);
 }

@@ -122,6 +122,8 @@ fn unique_name(prefix: &str) -> String {
 impl TestDb {
     /// A migrated database, cloned from the template.
     pub fn fresh() -> TestDb {
+        // Whatever a test writes is audited with the tests' key.
+        budgetwatch::audit::install_key(AUDIT_KEY).expect("one audit key in the tests");
         let template = template();
         let name = unique_name("bw_test");
         admin().batch_execute(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")).unwrap();
@@ -190,6 +192,7 @@ pub fn settings_with(db: &TestDb, overrides: &[(&str, &str)]) -> Settings {
         "BUDGETWATCH_ALERT_INTERVAL_SECS" => Some("0".into()),
         "BUDGETWATCH_DELIVERY_INTERVAL_MS" => Some("0".into()),
         "BUDGETWATCH_LOG" => Some(std::env::var("TEST_LOG").unwrap_or_else(|_| "off".into())),
+        "BUDGETWATCH_AUDIT_KEY" => Some(AUDIT_KEY.into()),
         _ => None,
     };
     Settings::load(&env, None).expect("valid test settings")
@@ -233,6 +236,9 @@ pub async fn spawn_app_with(db: TestDb, settings: Settings) -> TestApp {
 }
 
 pub const DEMO_PASSWORD: &str = "demo-password";
+
+/// The audit chain's key in every test (the service's and the command line's).
+pub const AUDIT_KEY: &str = "test-audit-key-never-used-outside-the-tests-0123456789";
 
 impl TestApp {
     /// Loads the demo office (as of 24 Nov 2026) into this app's database.

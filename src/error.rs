@@ -38,6 +38,9 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     PreconditionFailed(String),
+    /// 405: the path exists, the method does not; carries the `Allow` list.
+    #[error("this path answers {0} only")]
+    MethodNotAllowed(String),
     /// 428: a write to something that exists must say which version it read.
     #[error("{0}")]
     PreconditionRequired(String),
@@ -80,6 +83,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::PreconditionFailed(_) => "precondition_failed",
+            AppError::MethodNotAllowed(_) => "method_not_allowed",
             AppError::TooManyRequests(_) => "too_many_requests",
             AppError::PreconditionRequired(_) => "precondition_required",
             AppError::Unavailable(_) => "unavailable",
@@ -110,6 +114,7 @@ impl ResponseError for AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -136,6 +141,9 @@ impl ResponseError for AppError {
         let mut builder = HttpResponse::build(self.status_code());
         if matches!(self, AppError::Unavailable(_)) {
             builder.insert_header(("Retry-After", "1"));
+        }
+        if let AppError::MethodNotAllowed(allow) = self {
+            builder.insert_header(("Allow", allow.as_str()));
         }
         if matches!(self, AppError::Unauthorized(_)) {
             builder.insert_header(("WWW-Authenticate", "Bearer"));

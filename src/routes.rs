@@ -125,6 +125,18 @@ pub fn table() -> Vec<Rule> {
     ]
 }
 
+/// The methods the table serves at `path` (empty when no route matches it), for
+/// `Allow` on a 405.
+pub fn methods_at(path: &str) -> Vec<Method> {
+    static DEFS: std::sync::OnceLock<Vec<(actix_web::dev::ResourceDef, Method)>> = std::sync::OnceLock::new();
+    let defs = DEFS
+        .get_or_init(|| table().into_iter().map(|r| (actix_web::dev::ResourceDef::new(r.path), r.method)).collect());
+    let mut methods: Vec<Method> = defs.iter().filter(|(d, _)| d.is_match(path)).map(|(_, m)| m.clone()).collect();
+    methods.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    methods.dedup();
+    methods
+}
+
 /// Registers every route of the table, each as its own resource guarded by its
 /// method and wrapped in its own access check. The check therefore belongs to the
 /// route that actually serves the request, even where two patterns match the same

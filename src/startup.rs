@@ -168,6 +168,17 @@ pub fn migrate(settings: &Settings) -> anyhow::Result<usize> {
     db::run_migrations(&mut conn)
 }
 
+/// No route took the request: a path the table knows with another method is 405
+/// with `Allow` (OPTIONS gets the list), anything else 404.
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound(format!("no such path: {}", req.path())))
+    let methods = routes::methods_at(req.path());
+    if methods.is_empty() {
+        let shown: String = req.path().chars().take(200).collect();
+        return Err(AppError::NotFound(format!("no such path: {shown}")));
+    }
+    let allow = methods.iter().map(|m| m.as_str()).chain(["OPTIONS"]).collect::<Vec<_>>().join(", ");
+    if req.method() == actix_web::http::Method::OPTIONS {
+        return Ok(HttpResponse::NoContent().insert_header(("Allow", allow)).finish());
+    }
+    Err(AppError::MethodNotAllowed(allow))
 }

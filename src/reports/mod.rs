@@ -390,23 +390,42 @@ pub fn etag(revision: i32) -> String {
     format!("\"r{revision}\"")
 }
 
-/// Parses an If-Match header into the revision it names (`*` matches any).
-pub fn if_match(header: Option<&str>) -> Result<Option<IfMatch>, AppError> {
-    let Some(h) = header.map(str::trim) else { return Ok(None) };
-    if h == "*" {
-        return Ok(Some(IfMatch::Any));
+/// What an If-Match header asks for (RFC 9110 §13.1.1): `*`, or a list of
+/// entity tags of which only strong ones of the form `"rN"` can ever match a
+/// report. Anything else — a weak tag, a tag of another form, a value that is
+/// not text — matches nothing, and the write is refused with 412.
+pub fn if_match(header: Option<&actix_web::http::header::HeaderValue>) -> Option<IfMatch> {
+    let h = header?;
+    let Ok(h) = h.to_str() else { return Some(IfMatch::Revisions(Vec::new())) };
+    if h.trim() == "*" {
+        return Some(IfMatch::Any);
     }
-    let tag = h.trim_start_matches("W/").trim_matches('"');
-    tag.strip_prefix('r')
-        .and_then(|n| n.parse::<i32>().ok())
-        .map(|n| Some(IfMatch::Revision(n)))
-        .ok_or_else(|| AppError::BadRequest(format!("If-Match {h:?} is not an ETag of this report (like \"r3\")")))
+    let revisions = h
+        .split(',')
+        .map(str::trim)
+        .filter_map(|tag| tag.strip_prefix("\"r")?.strip_suffix('"')?.parse::<i32>().ok())
+        .collect();
+    Some(IfMatch::Revisions(revisions))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IfMatch {
     Any,
-    Revision(i32),
+    /// The revisions named by strong tags; empty when none could match.
+    Revisions(Vec<i32>),
+}
+
+impl IfMatch {
+    pub fn revision(n: i32) -> IfMatch {
+        IfMatch::Revisions(vec![n])
+    }
+
+    fn matches(&self, latest: i32) -> bool {
+        match self {
+            IfMatch::Any => true,
+            IfMatch::Revisions(r) => r.contains(&latest),
+        }
+    }
 }
 
 /// The outcome of a save.
@@ -457,10 +476,13 @@ pub fn save(
             ctx.month, ctx.fy
         )));
     }
-    match expected {
-        Some(IfMatch::Revision(n)) if n != latest => {
+    match &expected {
+        Some(m) if !m.matches(latest) => {
             return Err(AppError::PreconditionFailed(format!(
-                "รายงานถูกแก้ไขไปแล้ว (ฉบับที่ {latest}) ขณะที่คุณแก้ไขฉบับที่ {n}: โหลดใหม่แล้วบันทึกอีกครั้ง (stale revision)"
+                "รายงานถูกแก้ไขไปแล้ว ฉบับปัจจุบันคือ {} แต่คุณส่ง If-Match ของฉบับอื่น: โหลดใหม่แล้วบันทึกอีกครั้ง \
+                 (stale revision: the current ETag is {})",
+                latest,
+                etag(latest)
             )))
         }
         None if latest > 0 => {

@@ -348,7 +348,7 @@ pub async fn post(
         ));
     }
     let status = if action == "submit" { "submitted" } else { "draft" };
-    let expected = form.get("revision").and_then(|r| r.parse::<i32>().ok()).map(IfMatch::Revision);
+    let expected = form.get("revision").and_then(|r| r.parse::<i32>().ok()).map(IfMatch::revision);
     let input = typed.input(&ctx, status);
     match submit(&state, &who, &req, (year.clone(), month.clone(), code.clone()), input, &[], expected).await {
         Ok(_) => {

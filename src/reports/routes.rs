@@ -216,7 +216,7 @@ pub async fn put_report(
             AppError::BadRequest(format!("the request body is not valid JSON: {e}"))
         }
     })?;
-    let expected = super::if_match(req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()))?;
+    let expected = super::if_match(req.headers().get(header::IF_MATCH));
     let answer = submit(&state, &who, &req, path.into_inner(), input, &body, expected).await?;
     crate::startup::evaluate_alerts_soon(&state);
     Ok(respond(answer.status, answer.etag.as_deref(), answer.body))
@@ -354,7 +354,7 @@ pub async fn import_file(
     })
     .await?;
     let input = parsed.input.clone();
-    let expected = Some(super::IfMatch::Revision(parsed.revision));
+    let expected = Some(super::IfMatch::revision(parsed.revision));
     submit(state, who, req, (year, month, code), parsed.input, &bytes, expected)
         .await
         .map_err(|e| super::xlsx::locate_errors(&ctx, &input, e))

@@ -35,3 +35,62 @@ async fn an_oversized_form_is_refused_without_a_500() {
     let res = app.client.post(app.url("/login")).send_form(&[("csrf_token", big.as_str())]).await.unwrap();
     assert!(res.status().is_client_error(), "{}", res.status());
 }
+
+/// RFC 9110: a known path with a method it does not serve is 405 with `Allow`
+/// (for every path of the route table), OPTIONS lists the methods, and an
+/// unknown path stays 404.
+#[actix_web::test]
+async fn a_wrong_method_on_a_known_path_is_405_with_allow() {
+    use awc::http::Method;
+    let app = spawn_app().await;
+    let table = budgetwatch::routes::table();
+    for rule in &table {
+        let served: Vec<String> = table.iter().filter(|r| r.path == rule.path).map(|r| r.method.to_string()).collect();
+        let mut res = app.client.request(Method::PATCH, app.url(rule.example)).send().await.unwrap();
+        assert_eq!(res.status(), 405, "PATCH {}", rule.example);
+        let allow = res.headers().get("allow").unwrap().to_str().unwrap().to_string();
+        for m in &served {
+            assert!(allow.split(", ").any(|a| a == m), "{}: Allow {allow} lacks {m}", rule.example);
+        }
+        if rule.example.starts_with("/api/") {
+            let body: serde_json::Value = serde_json::from_slice(&res.body().await.unwrap()).unwrap();
+            assert_eq!(body["error"]["code"], "method_not_allowed", "{}", rule.example);
+        }
+    }
+    let res = app.client.request(Method::OPTIONS, app.url("/api/v1/reports/2566/12/PSB")).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(res.headers().get("allow").unwrap(), "GET, PUT, OPTIONS");
+    let res = app.client.request(Method::DELETE, app.url("/healthz")).send().await.unwrap();
+    assert_eq!((res.status().as_u16(), res.headers().get("allow").unwrap().to_str().unwrap()), (405, "GET, OPTIONS"));
+    let res = app.client.request(Method::PATCH, app.url("/no/such/path")).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+}
+
+/// RFC 9110: If-Match with any tag that is not the current one is 412 — a tag of
+/// another form, a weak tag, a stale one — and a list holding the current one
+/// matches.
+#[actix_web::test]
+async fn if_match_with_any_tag_but_the_current_one_is_412() {
+    let app = spawn_app().await;
+    app.load_demo();
+    let token = app.token_for("reporter-comm");
+    let path = "/api/v1/reports/2570/1/COMM";
+    let put = |tag: &'static str| {
+        let req = app
+            .client
+            .put(app.url(path))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .insert_header(("If-Match", tag));
+        async move { req.send_json(&serde_json::json!({"status": "draft", "lines": []})).await.unwrap() }
+    };
+    for tag in ["\"stale-etag\"", "stale-etag", "W/\"r0\"", "\"r999\"", "\"r0\" junk", "\"\""] {
+        let mut res = put(tag).await;
+        assert_eq!(res.status(), 412, "If-Match {tag}");
+        let body: serde_json::Value = serde_json::from_slice(&res.body().await.unwrap()).unwrap();
+        assert_eq!(body["error"]["code"], "precondition_failed");
+    }
+    let res = put("\"r7\", \"r0\"").await;
+    assert_eq!(res.status(), 200, "a list holding the current tag matches");
+    assert_eq!(res.headers().get("etag").unwrap(), "\"r1\"");
+    assert_eq!(put("*").await.status(), 200);
+}

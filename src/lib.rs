@@ -33,4 +33,5 @@ pub mod schema;
 pub mod startup;
 pub mod telemetry;
 pub mod users;
+pub mod views;
 pub mod xlsx;

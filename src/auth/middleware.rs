@@ -23,7 +23,8 @@ pub async fn security_headers(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let https = req.connection_info().scheme() == "https";
+    // From the configured public URL, never from a client's X-Forwarded-Proto.
+    let https = req.app_data::<web::Data<AppState>>().is_some_and(|s| s.settings.is_https());
     let mut res = next.call(req).await?.map_into_boxed_body();
     let h = res.headers_mut();
     let set = |h: &mut header::HeaderMap, name: &'static str, value: &'static str| {
@@ -63,9 +64,66 @@ fn is_multipart(req: &ServiceRequest) -> bool {
         .is_some_and(|v| v.starts_with("multipart/form-data"))
 }
 
-fn query_csrf(req: &ServiceRequest) -> Option<String> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
-    pairs.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v)
+/// Most of a multipart body read to find its first field; the CSRF field must
+/// come first (forms put it first), so a few kilobytes always suffice.
+const MULTIPART_PREFIX_LIMIT: usize = 16 * 1024;
+
+/// The boundary of a `multipart/form-data` content type.
+fn boundary(req: &ServiceRequest) -> Option<String> {
+    let ct = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let b = ct.split(';').map(str::trim).find_map(|p| p.strip_prefix("boundary="))?;
+    let b = b.trim_matches('"');
+    (!b.is_empty() && b.len() <= 200).then(|| b.to_string())
+}
+
+/// The value of the first part of a multipart body when that part is the
+/// `csrf_token` field (`None` otherwise, or when the prefix is not complete).
+fn first_part_csrf(prefix: &[u8], boundary: &str) -> Option<String> {
+    let find = |hay: &[u8], needle: &[u8], from: usize| {
+        hay.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| i + from)
+    };
+    let open = format!("--{boundary}\r\n");
+    let start = find(prefix, open.as_bytes(), 0)? + open.len();
+    let headers_end = find(prefix, b"\r\n\r\n", start)?;
+    let headers = std::str::from_utf8(&prefix[start..headers_end]).ok()?;
+    let named_csrf = headers.lines().any(|l| {
+        let l = l.to_ascii_lowercase();
+        l.starts_with("content-disposition:")
+            && l.contains("form-data")
+            && l.contains(&format!("name=\"{CSRF_FIELD}\""))
+    });
+    if !named_csrf {
+        return None;
+    }
+    let value_start = headers_end + 4;
+    let close = format!("\r\n--{boundary}");
+    let value_end = find(prefix, close.as_bytes(), value_start)?;
+    String::from_utf8(prefix[value_start..value_end].to_vec()).ok()
+}
+
+/// The `csrf_token` of a file upload form, read from the body's first part
+/// (never from the URL, where it would land in history and `Referer`). The
+/// bytes read are put back in front of the rest, which the handler streams.
+async fn multipart_csrf(req: &mut ServiceRequest) -> Result<Option<String>, AppError> {
+    use futures_util::StreamExt;
+    let Some(boundary) = boundary(req) else { return Ok(None) };
+    let mut rest = req.take_payload();
+    let mut prefix = Vec::new();
+    let mut found = None;
+    while prefix.len() < MULTIPART_PREFIX_LIMIT {
+        match rest.next().await {
+            Some(Ok(chunk)) => prefix.extend_from_slice(&chunk),
+            Some(Err(e)) => return Err(AppError::BadRequest(format!("the upload could not be read: {e}"))),
+            None => break,
+        }
+        found = first_part_csrf(&prefix, &boundary);
+        if found.is_some() {
+            break;
+        }
+    }
+    let head = futures_util::stream::once(async move { Ok(web::Bytes::from(prefix)) });
+    req.set_payload(actix_web::dev::Payload::Stream { payload: Box::pin(head.chain(rest)) });
+    Ok(found)
 }
 
 /// The `csrf_token` of a form body; the body is put back for the handler.
@@ -118,40 +176,35 @@ async fn resolve(req: &mut ServiceRequest) -> Result<Option<Identity>, AppError>
         }
     };
     let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()).filter(|t| token::well_formed(t));
-    let (credential, via) = match (bearer, cookie) {
-        (Some(t), _) => (t, Via::Token),
-        (None, Some(c)) => (c, Via::Session),
-        (None, None) => {
-            // Anonymous form writes (the sign-in form) need the double-submit token.
-            if is_write(req.method()) && is_form(req) {
-                let field = form_csrf(req).await?;
-                let cookie = req.cookie(CSRF_COOKIE).map(|c| c.value().to_string());
-                match (field, cookie) {
-                    (Some(f), Some(c)) if !f.is_empty() && token::constant_time_eq(&f, &c) => {}
-                    _ => return Err(csrf_refused()),
-                }
-            }
-            return Ok(None);
-        }
+    let identity = match (bearer, cookie) {
+        (Some(t), _) => Some(lookup(&state, t, Via::Token).await?),
+        (None, Some(c)) => match lookup(&state, c, Via::Session).await {
+            Ok(identity) => Some(identity),
+            Err(AppError::Unauthorized(_)) => None,
+            Err(e) => return Err(e),
+        },
+        (None, None) => None,
     };
-    let hash = token::hash(&credential);
-    let identity = db::blocking(&state.pool, move |conn| Ok(queries::identity_by_token(conn, &hash, via)?)).await?;
     let Some(identity) = identity else {
-        return match via {
-            Via::Token => Err(AppError::Unauthorized("the token is unknown, expired or revoked".into())),
-            // An expired session is just a signed-out visitor.
-            Via::Session => Ok(None),
-        };
+        // Anonymous (or a dead session, which is the same thing): form writes
+        // (the sign-in form) need the double-submit token.
+        if is_write(req.method()) && is_form(req) {
+            let field = form_csrf(req).await?;
+            let cookie = req.cookie(CSRF_COOKIE).map(|c| c.value().to_string());
+            match (field, cookie) {
+                (Some(f), Some(c)) if !f.is_empty() && token::constant_time_eq(&f, &c) => {}
+                _ => return Err(csrf_refused()),
+            }
+        }
+        return Ok(None);
     };
-    if via == Via::Session && is_write(req.method()) {
+    if identity.via == Via::Session && is_write(req.method()) {
         let expected = identity.csrf.clone().unwrap_or_default();
         let header = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
         let given = match header {
             Some(h) => Some(h),
             None if is_form(req) => form_csrf(req).await?,
-            // A file upload form carries its token in the action URL: the body is
-            // the file, and is left for the handler to stream.
-            None if is_multipart(req) => query_csrf(req),
+            None if is_multipart(req) => multipart_csrf(req).await?,
             None => None,
         };
         if !given.is_some_and(|g| !expected.is_empty() && token::constant_time_eq(&g, &expected)) {
@@ -160,6 +213,16 @@ async fn resolve(req: &mut ServiceRequest) -> Result<Option<Identity>, AppError>
         }
     }
     Ok(Some(identity))
+}
+
+/// The identity behind a credential: for a token that is unknown, expired or
+/// revoked, 401; for a session, `Err` too (the caller treats it as signed out).
+async fn lookup(state: &AppState, credential: String, via: Via) -> Result<Identity, AppError> {
+    let hash = token::hash(&credential);
+    let idle = state.settings.session_idle_minutes;
+    db::blocking(&state.pool, move |conn| Ok(queries::identity_by_token(conn, &hash, via, idle)?))
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("the token is unknown, expired or revoked".into()))
 }
 
 /// Applies a route's access rule (wrapped around each route by `routes::configure`).

@@ -6,7 +6,9 @@
 //! (a reporter and another bureau's report) are made by `http::guard`, answering
 //! 404 where existence itself is private.
 
+pub mod account;
 pub mod middleware;
+pub mod pages;
 pub mod password;
 pub mod queries;
 pub mod routes;

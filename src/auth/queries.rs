@@ -29,8 +29,14 @@ struct IdentityRow {
     bureau_codes: Vec<String>,
 }
 
-/// The active user behind a live token of the given kind, with roles and bureaus.
-pub fn identity_by_token(conn: &mut PgConnection, token_hash: &str, via: Via) -> QueryResult<Option<Identity>> {
+/// The active user behind a live token of the given kind, with roles and
+/// bureaus. A browser session is also dead after `idle_minutes` without use.
+pub fn identity_by_token(
+    conn: &mut PgConnection,
+    token_hash: &str,
+    via: Via,
+    idle_minutes: i64,
+) -> QueryResult<Option<Identity>> {
     let kind = match via {
         Via::Token => "api",
         Via::Session => "session",
@@ -44,16 +50,23 @@ pub fn identity_by_token(conn: &mut PgConnection, token_hash: &str, via: Via) ->
                 coalesce((SELECT array_agg(b.code ORDER BY b.code) FROM user_bureaus ub
                           JOIN bureaus b ON b.id = ub.bureau_id WHERE ub.user_id = u.id), '{}') AS bureau_codes
          FROM api_tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.token_hash = $1 AND t.kind = $2 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active",
+         WHERE t.token_hash = $1 AND t.kind = $2 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active
+           AND (t.kind <> 'session' OR coalesce(t.last_used_at, t.created_at) > now() - make_interval(mins => $3))",
     )
     .bind::<Text, _>(token_hash)
     .bind::<Text, _>(kind)
+    .bind::<Int4, _>(idle_minutes.clamp(1, 100_000) as i32)
     .get_result(conn)
     .optional()?;
     let Some(row) = row else { return Ok(None) };
-    // Remember use, at most every five minutes, so reads stay reads.
+    // Remember use, so reads stay (mostly) reads: a session every minute (its
+    // idle time is counted from it), a token every five.
+    let every = match via {
+        Via::Session => Duration::minutes(1),
+        Via::Token => Duration::minutes(5),
+    };
     diesel::update(api_tokens::table.find(row.token_id))
-        .filter(api_tokens::last_used_at.is_null().or(api_tokens::last_used_at.lt(Utc::now() - Duration::minutes(5))))
+        .filter(api_tokens::last_used_at.is_null().or(api_tokens::last_used_at.lt(Utc::now() - every)))
         .set(api_tokens::last_used_at.eq(Utc::now()))
         .execute(conn)?;
     Ok(Some(Identity {

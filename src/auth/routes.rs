@@ -13,7 +13,7 @@ use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{password, queries, token, Identity, Via, CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE};
+use super::{account, password, queries, token, Identity, Via, CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE};
 use crate::audit::Actor;
 use crate::db;
 use crate::error::{AppError, FieldError};
@@ -198,50 +198,80 @@ pub async fn me(who: Identity) -> HttpResponse {
 pub struct NewToken {
     pub label: Option<String>,
     pub days: Option<i64>,
+    /// The caller's password, typed again: a stolen session or token cannot
+    /// mint long-lived tokens.
+    #[serde(default)]
+    pub password: String,
 }
 
-/// A long-lived API token for the signed-in user (shown once).
+fn actor_of<'a>(who: &Identity, rid: &'a Option<String>) -> Actor<'a> {
+    Actor { user_id: Some(who.user_id), request_id: rid.as_deref() }
+}
+
+/// A long-lived API token for the signed-in user (shown once), after the
+/// password is confirmed.
 pub async fn create_token(
     state: web::Data<AppState>,
     who: Identity,
     req: HttpRequest,
     body: web::Json<NewToken>,
 ) -> Result<HttpResponse, AppError> {
-    let days = body.days.unwrap_or(90);
-    if !(1..=730).contains(&days) {
-        return Err(AppError::validation(vec![FieldError::new("days", format!("{days} is not from 1 to 730"))]));
-    }
-    let label = body.label.clone().unwrap_or_default();
-    if label.chars().count() > 100 {
-        return Err(AppError::validation(vec![FieldError::new("label", "must have at most 100 characters")]));
-    }
-    let (user_id, rid) = (who.user_id, request_id(&req));
+    let body = body.into_inner();
+    let (rid, addr) = (request_id(&req), client_addr(&req, &state.settings.trusted_proxies));
     let issued = db::blocking(&state.pool, move |conn| {
-        let lifetime = Duration::days(days);
-        Ok(queries::issue_audited(
-            conn,
-            user_id,
-            Via::Token,
-            &label,
-            lifetime,
-            Actor { user_id: Some(user_id), request_id: rid.as_deref() },
-            "create",
-        )?)
+        let t = account::NewToken {
+            label: body.label.as_deref().unwrap_or(""),
+            days: body.days.unwrap_or(90),
+            password: &body.password,
+        };
+        account::create_token(conn, who.user_id, &t, &addr, actor_of(&who, &rid))
     })
     .await?;
     Ok(HttpResponse::Created().json(json!({"id": issued.id, "token": issued.token, "expires_at": issued.expires_at})))
 }
 
-/// Revokes one of the caller's own tokens (admin: anyone's). Someone else's token
-/// answers 404: its existence is not the caller's business.
-pub async fn revoke_token(
+/// The caller's own API tokens, with when each was last used (never the tokens).
+pub async fn list_tokens(state: web::Data<AppState>, who: Identity) -> Result<HttpResponse, AppError> {
+    let list = db::blocking(&state.pool, move |conn| Ok(account::tokens(conn, who.user_id)?)).await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordChange {
+    #[serde(default)]
+    pub current_password: String,
+    #[serde(default)]
+    pub new_password: String,
+}
+
+/// Changes the caller's password; their other browser sessions end.
+pub async fn change_password(
     state: web::Data<AppState>,
     who: Identity,
     req: HttpRequest,
-    path: web::Path<i64>,
+    body: web::Json<PasswordChange>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let (user_id, admin, rid) = (who.user_id, who.has(crate::domain::Role::Admin), request_id(&req));
+    let body = body.into_inner();
+    let (rid, addr) = (request_id(&req), client_addr(&req, &state.settings.trusted_proxies));
+    db::blocking(&state.pool, move |conn| {
+        account::change_password(
+            conn,
+            who.user_id,
+            &body.current_password,
+            &body.new_password,
+            who.token_id,
+            &addr,
+            actor_of(&who, &rid),
+        )
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Revokes one of the caller's own tokens (admin: anyone's). Someone else's token
+/// answers 404: its existence is not the caller's business.
+pub async fn revoke(state: &AppState, who: &Identity, req: &HttpRequest, id: i64) -> Result<(), AppError> {
+    let (user_id, admin, rid) = (who.user_id, who.has(crate::domain::Role::Admin), request_id(req));
     db::blocking(&state.pool, move |conn| {
         use crate::schema::api_tokens;
         use diesel::prelude::*;
@@ -262,7 +292,16 @@ pub async fn revoke_token(
             Ok(())
         })
     })
-    .await?;
+    .await
+}
+
+pub async fn revoke_token(
+    state: web::Data<AppState>,
+    who: Identity,
+    req: HttpRequest,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    revoke(&state, &who, &req, path.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -316,8 +355,10 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// Cookies are `Secure` when people reach the service over TLS, as the
+/// configured public URL says (never as a client's X-Forwarded-Proto claims).
 fn secure(req: &HttpRequest) -> bool {
-    req.connection_info().scheme() == "https"
+    req.app_data::<web::Data<AppState>>().is_some_and(|s| s.settings.is_https())
 }
 
 fn login_page(req: &HttpRequest, next: &str, error: Option<&str>, username: &str) -> HttpResponse {

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Numeric};
 use rust_decimal::Decimal;
 
-use crate::auth::{Identity, MaybeIdentity, CSRF_FIELD};
+use crate::auth::{Identity, MaybeIdentity};
 use crate::db;
 use crate::domain::money::format_baht;
 use crate::domain::Role;
@@ -103,39 +103,7 @@ pub fn layout(title: &str, who: Option<&Identity>, body: &str) -> String {
 
 /// `layout` for a page in `lang` (`<html lang>` says which, for screen readers).
 pub fn layout_in(lang: Lang, title: &str, who: Option<&Identity>, body: &str) -> String {
-    let account = match who {
-        Some(id) => {
-            let csrf = id.csrf.as_deref().unwrap_or("");
-            let audit = if id.has(Role::Auditor) {
-                "<a href=\"/audit\">บันทึกการตรวจสอบ</a> · "
-            } else {
-                ""
-            };
-            format!(
-                "<nav class=\"account\" aria-label=\"บัญชีผู้ใช้\">{audit}<span>{} ({})</span> \
-                 <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{}\">\
-                 <button type=\"submit\">ออกจากระบบ</button></form></nav>",
-                escape(&id.display_name),
-                escape(&id.username),
-                escape(csrf)
-            )
-        }
-        None => "<nav class=\"account\" aria-label=\"บัญชีผู้ใช้\"><a href=\"/login\">เข้าสู่ระบบ</a></nav>".into(),
-    };
-    format!(
-        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} · budgetwatch</title>\
-         <link rel=\"stylesheet\" href=\"/assets/site.css\"></head><body>\
-         <header><div class=\"bar\"><a class=\"brand\" href=\"/\">budgetwatch</a>{account}</div>\
-         <h1>{}</h1></header>\
-         <main>{body}</main>\
-         <footer><nav aria-label=\"สถานะระบบ\"><a href=\"/healthz\">healthz</a> · <a href=\"/readyz\">readyz</a> · \
-         <a href=\"/metrics\">metrics</a></nav></footer></body></html>",
-        lang.code(),
-        escape(title),
-        escape(title)
-    )
+    crate::views::page(lang, title, who, crate::views::trusted(body)).into_string()
 }
 
 #[derive(QueryableByName, Debug)]

@@ -300,7 +300,8 @@ fn render(
         ));
         body.push_str(&format!(
             "<section aria-labelledby=\"upload-h\"><h2 id=\"upload-h\">นำเข้าแผนทั้งปีจากไฟล์ Excel</h2>\
-             <form method=\"post\" action=\"/plan/{fy}/upload?{CSRF_FIELD}={csrf}\" enctype=\"multipart/form-data\" class=\"stacked\">\
+             <form method=\"post\" action=\"/plan/{fy}/upload\" enctype=\"multipart/form-data\" class=\"stacked\">\
+             <input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{csrf}\">\
              <p><label for=\"file\">ไฟล์ .xlsx ตามแบบที่ดาวน์โหลด</label><input id=\"file\" name=\"file\" type=\"file\" \
              accept=\".xlsx\" required></p><p><button type=\"submit\">นำเข้า</button></p></form></section>"
         ));

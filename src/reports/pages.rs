@@ -274,7 +274,8 @@ fn render(
     if can_write {
         body.push_str(&format!(
             "<section aria-labelledby=\"import-h\"><h2 id=\"import-h\">{}</h2>\
-             <form method=\"post\" action=\"/reports/{}/{}/{}/import?{CSRF_FIELD}={}\" enctype=\"multipart/form-data\" class=\"stacked\">\
+             <form method=\"post\" action=\"/reports/{}/{}/{}/import\" enctype=\"multipart/form-data\" class=\"stacked\">\
+             <input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{}\">\
              <p><label for=\"file\">{}</label>\
              <input id=\"file\" name=\"file\" type=\"file\" accept=\".xlsx\" required></p>\
              <p><button type=\"submit\">{}</button></p></form></section>",

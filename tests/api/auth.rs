@@ -109,8 +109,9 @@ async fn malformed_unknown_expired_and_revoked_credentials_are_401() {
     assert_eq!(app.get_as("/api/v1/me", &token).await.0, 401);
 
     let token = app.token_for("executive");
-    let (status, created) =
-        app.send_json(Method::POST, "/api/v1/tokens", Some(&token), json!({"label": "script"})).await;
+    let (status, created) = app
+        .send_json(Method::POST, "/api/v1/tokens", Some(&token), json!({"label": "script", "password": DEMO_PASSWORD}))
+        .await;
     assert_eq!(status, 201);
     let long_lived = created["token"].as_str().unwrap();
     assert_eq!(app.get_as("/api/v1/me", long_lived).await.0, 200);

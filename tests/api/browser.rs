@@ -177,3 +177,63 @@ async fn only_same_site_paths_are_followed_after_signing_in() {
     let body = String::from_utf8(res.body().await.unwrap().to_vec()).unwrap();
     assert_eq!(hidden(&body, "next"), "/");
 }
+
+/// A file upload form carries its CSRF token as its first field, never in the
+/// URL (where it would land in history and Referer): the token in the body
+/// passes, the token in the URL alone, a wrong one or none is refused (403), and
+/// nothing is stored.
+#[actix_web::test]
+async fn an_upload_form_carries_its_csrf_token_in_the_body() {
+    let app = spawn_app().await;
+    app.load_demo();
+    let browser = app.browser("reporter-comm").await;
+    let (status, page) = browser.get("/reports/2570/1/COMM").await;
+    assert_eq!(status, 200);
+    let form = &page[page.find("enctype=\"multipart/form-data\"").expect("an upload form") - 80..];
+    assert!(form.contains("action=\"/reports/2570/1/COMM/import\""), "no token in the action: {form}");
+    assert!(form.find("name=\"csrf_token\"").unwrap() < form.find("name=\"file\"").unwrap(), "the token comes first");
+
+    let token = app.token_for("reporter-comm");
+    let mut res = app
+        .client
+        .get(app.url("/api/v1/reports/2570/1/COMM/template.xlsx"))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .send()
+        .await
+        .unwrap();
+    let template = res.body().limit(10 << 20).await.unwrap().to_vec();
+    let path = "/reports/2570/1/COMM/import";
+    let in_url = format!("{path}?csrf_token={}", browser.csrf);
+    for (target, fields) in [
+        (path, vec![]),
+        (path, vec![("csrf_token", "forged")]),
+        (in_url.as_str(), vec![]),
+        (path, vec![("note", "x"), ("csrf_token", browser.csrf.as_str())]),
+    ] {
+        let a = browser.post_multipart(target, &fields, &template).await;
+        assert_eq!(a.status, 403, "{target} {fields:?}: {}", a.body);
+    }
+    let (_, api) = app.get_as("/api/v1/reports/2570/1/COMM", &token).await;
+    assert!(api.contains("\"revision\":0"), "nothing stored: {api}");
+    let a = browser.post_multipart(path, &[("csrf_token", &browser.csrf)], &template).await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    assert_eq!(a.location.as_deref(), Some("/reports/2570/1/COMM?done=draft"));
+}
+
+/// A well-formed but dead session cookie is no excuse to skip the sign-in
+/// form's double-submit check.
+#[actix_web::test]
+async fn a_dead_session_cookie_does_not_skip_the_sign_in_forms_csrf_check() {
+    let app = spawn_app().await;
+    app.load_demo();
+    let dead = format!("bw_{}", "0".repeat(64));
+    let res = app
+        .client
+        .post(app.url("/login"))
+        .insert_header(("Cookie", format!("bw_session={dead}")))
+        .send_form(&[("username", "sg"), ("password", DEMO_PASSWORD)])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(set_cookies(&res).iter().all(|c| !c.starts_with("bw_session=bw_")), "no session issued");
+}

@@ -325,3 +325,122 @@ impl TestApp {
         (res.status().as_u16(), json)
     }
 }
+
+/// A browser's session: signed in through the sign-in form (the CSRF cookie and
+/// field of `/login`, then the session cookie), sending the session's CSRF token
+/// in forms as the pages do.
+pub struct Browser<'a> {
+    pub app: &'a TestApp,
+    pub session: String,
+    pub csrf: String,
+}
+
+/// The value of `name="…" value="…"` in a page.
+pub fn hidden_field(page: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page.find(&marker)? + marker.len();
+    Some(page[start..start + page[start..].find('"')?].to_string())
+}
+
+fn cookie_from<S>(res: &awc::ClientResponse<S>, name: &str) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or("").to_string()))
+}
+
+pub struct Answer {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl TestApp {
+    /// Signs in as `user` the way a browser does.
+    pub async fn browser(&self, user: &str) -> Browser<'_> {
+        let mut res = self.client.get(self.url("/login")).send().await.unwrap();
+        let cookie = cookie_from(&res, "bw_csrf").expect("the sign-in page sets its CSRF cookie");
+        let page = String::from_utf8(res.body().await.unwrap().to_vec()).unwrap();
+        let field = hidden_field(&page, "csrf_token").expect("the sign-in form has its CSRF field");
+        let res = self
+            .client
+            .post(self.url("/login"))
+            .insert_header(("Cookie", format!("bw_csrf={cookie}")))
+            .send_form(&[
+                ("csrf_token", field.as_str()),
+                ("username", user),
+                ("password", DEMO_PASSWORD),
+                ("next", "/"),
+            ])
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "signing in as {user} through the form");
+        let session = cookie_from(&res, "bw_session").expect("a session cookie");
+        let mut browser = Browser { app: self, session, csrf: String::new() };
+        let (_, home) = browser.get("/").await;
+        browser.csrf = hidden_field(&home, "csrf_token").expect("pages carry the session's CSRF token");
+        browser
+    }
+}
+
+impl Browser<'_> {
+    fn request(&self, method: awc::http::Method, path: &str) -> awc::ClientRequest {
+        self.app
+            .client
+            .request(method, self.app.url(path))
+            .insert_header(("Cookie", format!("bw_session={}", self.session)))
+            .insert_header(("Accept", "text/html"))
+    }
+
+    async fn answer<S>(mut res: awc::ClientResponse<S>) -> Answer
+    where
+        S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
+    {
+        let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+        let body = res.body().limit(16 << 20).await.unwrap();
+        Answer { status: res.status().as_u16(), location, body: String::from_utf8_lossy(&body).into_owned() }
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let a = Self::answer(self.request(awc::http::Method::GET, path).send().await.unwrap()).await;
+        (a.status, a.body)
+    }
+
+    /// Posts a form with the session's CSRF token first, as the pages' forms do.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let mut all = vec![("csrf_token", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_form_as_is(path, &all).await
+    }
+
+    /// Posts exactly these fields (to show what happens without the token).
+    pub async fn post_form_as_is(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        Self::answer(self.request(awc::http::Method::POST, path).send_form(&fields).await.unwrap()).await
+    }
+
+    /// Posts a file upload form: `fields` first (in order), then the file in
+    /// the field `file`.
+    pub async fn post_multipart(&self, path: &str, fields: &[(&str, &str)], file: &[u8]) -> Answer {
+        let boundary = "----budgetwatch-browser";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"upload.xlsx\"\r\n\
+                 Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = self
+            .request(awc::http::Method::POST, path)
+            .insert_header(("Content-Type", format!("multipart/form-data; boundary={boundary}")));
+        Self::answer(req.send_body(body).await.unwrap()).await
+    }
+}

@@ -3,6 +3,7 @@
 //! run in parallel and never see each other's data.
 
 mod a11y;
+mod account;
 mod alerts;
 mod audit;
 mod auth;

@@ -232,20 +232,41 @@ pub fn send_email(cfg: &Delivery, m: &Claimed) -> Result<(), String> {
     builder.build().send(&email).map(|_| ()).map_err(|e| format!("SMTP: {e}"))
 }
 
-/// HMAC-SHA256 of `body` with the webhook secret, hex: the `X-Budgetwatch-Signature`.
-pub fn signature(secret: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-    mac.update(body);
-    format!("sha256={}", hex(&mac.finalize().into_bytes()))
+/// The key a webhook secret stands for: a Standard Webhooks secret
+/// (`whsec_` and base64) is its decoded bytes, anything else its own bytes.
+fn webhook_key(secret: &str) -> Vec<u8> {
+    use base64::Engine;
+    secret
+        .strip_prefix("whsec_")
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .unwrap_or_else(|| secret.as_bytes().to_vec())
 }
 
+/// The `webhook-signature` of the Standard Webhooks scheme: `v1,` and the
+/// base64 of HMAC-SHA256 over `id.timestamp.body`. Signing the id and the time
+/// with the body lets a receiver refuse a captured call replayed later.
+pub fn signature(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> String {
+    use base64::Engine;
+    let mut mac = Hmac::<Sha256>::new_from_slice(&webhook_key(secret)).expect("HMAC takes any key length");
+    mac.update(id.as_bytes());
+    mac.update(b".");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    format!("v1,{}", base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()))
+}
+
+/// One attempt: the message id stays (receivers drop duplicates on it), the
+/// timestamp is this attempt's.
 pub async fn send_webhook(client: &awc::Client, cfg: &Delivery, m: &Claimed) -> Result<(), String> {
     let body = serde_json::to_vec(&m.payload).map_err(|e| e.to_string())?;
+    let timestamp = chrono::Utc::now().timestamp();
     let res = client
         .post(&m.recipient)
         .insert_header(("Content-Type", "application/json"))
-        .insert_header(("X-Budgetwatch-Message-Id", m.message_id.as_str()))
-        .insert_header(("X-Budgetwatch-Signature", signature(&cfg.webhook_secret, &body)))
+        .insert_header(("webhook-id", m.message_id.as_str()))
+        .insert_header(("webhook-timestamp", timestamp.to_string()))
+        .insert_header(("webhook-signature", signature(&cfg.webhook_secret, &m.message_id, timestamp, &body)))
         .timeout(Duration::from_secs(10))
         .send_body(body)
         .await

@@ -191,15 +191,39 @@ async fn a_signed_webhook_is_retried_with_backoff_until_it_is_accepted() {
     assert!(wait_until(|| outbox_statuses(&app) == ["sent"]).await, "{:?}", outbox_statuses(&app));
     let requests = hook.requests.lock().unwrap().clone();
     assert_eq!(requests.iter().map(|r| r.2).collect::<Vec<_>>(), [500, 500, 200]);
-    let ids: Vec<&str> = requests
-        .iter()
-        .map(|r| r.0.iter().find(|(k, _)| k == "x-budgetwatch-message-id").unwrap().1.as_str())
-        .collect();
+    let header = |r: &(Vec<(String, String)>, Vec<u8>, u16), name: &str| {
+        r.0.iter().find(|(k, _)| k == name).unwrap_or_else(|| panic!("no {name}")).1.clone()
+    };
+    let ids: Vec<String> = requests.iter().map(|r| header(r, "webhook-id")).collect();
     assert!(ids.windows(2).all(|w| w[0] == w[1]), "the same message id on every attempt");
-    let (headers, body, _) = &requests[2];
-    let sig = &headers.iter().find(|(k, _)| k == "x-budgetwatch-signature").unwrap().1;
-    assert_eq!(sig, &budgetwatch::delivery::signature("a-shared-webhook-secret", body));
-    assert_ne!(sig, &budgetwatch::delivery::signature("another-secret-entirely", body));
+    // Verified as a receiver would, with HMAC-SHA256 written here, not the
+    // service's own function: the id, the timestamp and the body are signed.
+    let verify = |r: &(Vec<(String, String)>, Vec<u8>, u16), secret: &[u8]| -> bool {
+        use base64::Engine;
+        use hmac::Mac;
+        let (id, ts) = (header(r, "webhook-id"), header(r, "webhook-timestamp"));
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).unwrap();
+        mac.update(format!("{id}.{ts}.").as_bytes());
+        mac.update(&r.1);
+        let expected = format!("v1,{}", base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()));
+        header(r, "webhook-signature").split(' ').any(|s| s == expected)
+    };
+    for r in &requests {
+        assert!(verify(r, b"a-shared-webhook-secret"), "{:?}", r.0);
+        assert!(!verify(r, b"another-secret-entirely"));
+        let ts: i64 = header(r, "webhook-timestamp").parse().unwrap();
+        assert!((chrono::Utc::now().timestamp() - ts).abs() < 300, "a fresh timestamp, for receivers to judge");
+    }
+    // A replay with a new timestamp (to pass a receiver's freshness check) no
+    // longer matches its signature.
+    let mut replayed = requests[2].clone();
+    for (k, v) in replayed.0.iter_mut() {
+        if k == "webhook-timestamp" {
+            *v = (v.parse::<i64>().unwrap() + 3600).to_string();
+        }
+    }
+    assert!(!verify(&replayed, b"a-shared-webhook-secret"));
+    let (_, body, _) = &requests[2];
     let json: serde_json::Value = serde_json::from_slice(body).unwrap();
     assert_eq!(json["event"], "alerts.raised");
     assert_eq!(json["alerts"].as_array().unwrap().len(), 4);

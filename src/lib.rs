@@ -13,6 +13,7 @@ pub mod cache;
 pub mod charts;
 pub mod cli;
 pub mod config;
+pub mod csv;
 pub mod dashboard;
 pub mod db;
 pub mod delivery;

@@ -128,14 +128,6 @@ pub async fn api_list(state: web::Data<AppState>, filter: web::Query<Filter>) ->
     Ok(HttpResponse::Ok().json(fetch(&state, &filter).await?))
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 fn json_text(v: &Option<serde_json::Value>) -> String {
     v.as_ref().map(|v| v.to_string()).unwrap_or_default()
 }
@@ -144,20 +136,18 @@ pub async fn csv(state: web::Data<AppState>, filter: web::Query<Filter>) -> Resu
     let rows = fetch(&state, &filter).await?;
     let mut out = String::from("id,at,username,request_id,action,entity,entity_id,before,after,hash\r\n");
     for r in &rows {
-        let fields = [
-            r.id.to_string(),
-            r.at.to_rfc3339(),
-            r.username.clone().unwrap_or_default(),
-            r.request_id.clone().unwrap_or_default(),
-            r.action.clone(),
-            r.entity.clone(),
-            r.entity_id.clone(),
-            json_text(&r.before),
-            json_text(&r.after),
-            r.hash.clone(),
-        ];
-        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
+        out.push_str(&crate::csv::row([
+            crate::csv::number(r.id),
+            crate::csv::text(&r.at.to_rfc3339()),
+            crate::csv::text(r.username.as_deref().unwrap_or_default()),
+            crate::csv::text(r.request_id.as_deref().unwrap_or_default()),
+            crate::csv::text(&r.action),
+            crate::csv::text(&r.entity),
+            crate::csv::text(&r.entity_id),
+            crate::csv::text(&json_text(&r.before)),
+            crate::csv::text(&json_text(&r.after)),
+            crate::csv::text(&r.hash),
+        ]));
     }
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")

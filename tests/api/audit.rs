@@ -265,3 +265,27 @@ async fn the_service_role_writes_the_trail_but_cannot_rewrite_or_cut_it() {
     drop(app);
     let _ = admin.batch_execute(&format!("DROP OWNED BY \"{login}\"; DROP ROLE IF EXISTS \"{login}\""));
 }
+
+/// A cell a spreadsheet would run as a formula is written with a leading
+/// apostrophe. A request id may start with "-", and it reaches the CSV.
+#[actix_web::test]
+async fn the_audit_csv_neutralises_formula_cells() {
+    let app = spawn_app().await;
+    app.load_demo();
+    let admin = app.token_for("admin");
+    let res = app
+        .client
+        .put(app.url("/api/v1/bureaus/LAW"))
+        .insert_header(("Authorization", format!("Bearer {admin}")))
+        .insert_header(("X-Request-Id", "-1-1"))
+        .send_json(&json!({"name_th": "สำนักกฎหมาย", "name_en": "=HYPERLINK(\"http://evil.example\")"}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let (status, csv) = app.get_as("/audit.csv?entity=bureau", &app.token_for("auditor")).await;
+    assert_eq!(status, 200);
+    let row = csv.lines().nth(1).unwrap();
+    let cells: Vec<&str> = row.split(',').collect();
+    assert_eq!(cells[3], "'-1-1", "{row}");
+    assert!(!row.contains(",-1-1,"), "{row}");
+}

@@ -22,6 +22,7 @@ pub struct AppState {
     pub metrics: Metrics,
     pub settings: Settings,
     pub renders: crate::cache::RenderCache,
+    pub after_writes: crate::alerts::AfterWrites,
 }
 
 impl AppState {
@@ -42,28 +43,6 @@ impl AppState {
             None => chrono::Utc::now(),
         }
     }
-}
-
-/// Evaluates the alert rules in the background (after a write), waiting for any
-/// evaluation already running; failures are logged, never surfaced to the writer.
-pub fn evaluate_alerts_soon(state: &web::Data<AppState>) {
-    let state = state.clone();
-    actix_web::rt::spawn(async move {
-        let now = state.now();
-        let delivery = state.settings.delivery.clone();
-        match db::blocking(&state.pool, move |conn| crate::alerts::evaluate(conn, now, true, &delivery)).await {
-            Ok(e) if e.raised + e.updated + e.resolved > 0 => {
-                tracing::info!(
-                    raised = e.raised,
-                    updated = e.updated,
-                    resolved = e.resolved,
-                    "alerts evaluated after a write"
-                )
-            }
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "alert evaluation after a write failed"),
-        }
-    });
 }
 
 /// The schedule: every `interval` seconds, evaluate unless another replica is.
@@ -110,8 +89,13 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
         let interval = settings.alert_interval_secs;
-        let state =
-            web::Data::new(AppState { pool, metrics: Metrics::default(), settings, renders: Default::default() });
+        let state = web::Data::new(AppState {
+            pool,
+            metrics: Metrics::default(),
+            settings,
+            renders: Default::default(),
+            after_writes: Default::default(),
+        });
         let scheduled = state.clone();
         let mut server = HttpServer::new(move || {
             App::new()

@@ -26,7 +26,76 @@ use crate::error::{AppError, FieldError};
 use crate::monitoring::{queries, summary};
 use crate::schema::{alert_events, alerts, bureaus, follow_ups};
 
-const LOCK: i64 = 7263583;
+/// The advisory lock one evaluation at a time holds (across replicas).
+pub const EVALUATION_LOCK: i64 = 7263583;
+const LOCK: i64 = EVALUATION_LOCK;
+
+/// Evaluation after writes, coalesced: however many writes ask, at most one
+/// evaluation per process runs or waits, and a write that comes while one runs
+/// makes it run once more. It takes the lock with a try (another replica may be
+/// evaluating), so it never holds a pooled connection waiting: when it cannot
+/// have the lock it sleeps, without a connection, and tries again.
+#[derive(Default)]
+pub struct AfterWrites {
+    running: std::sync::atomic::AtomicBool,
+    again: std::sync::atomic::AtomicBool,
+}
+
+/// How often, and how far apart, a run tries for the lock before leaving the
+/// change to the schedule.
+const TRIES: u32 = 40;
+const PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
+
+impl AfterWrites {
+    /// Asks for an evaluation soon; returns at once.
+    pub fn request(state: &actix_web::web::Data<crate::startup::AppState>) {
+        use std::sync::atomic::Ordering::SeqCst;
+        let me = &state.after_writes;
+        me.again.store(true, SeqCst);
+        if me.running.swap(true, SeqCst) {
+            return; // the running one will see `again`
+        }
+        let state = state.clone();
+        actix_web::rt::spawn(async move {
+            let me = &state.after_writes;
+            let mut tries = 0;
+            loop {
+                if !me.again.swap(false, SeqCst) {
+                    me.running.store(false, SeqCst);
+                    // A request between the swap and the store would be lost: take it.
+                    if me.again.load(SeqCst) && !me.running.swap(true, SeqCst) {
+                        continue;
+                    }
+                    return;
+                }
+                let now = state.now();
+                let delivery = state.settings.delivery.clone();
+                let result = crate::db::blocking(&state.pool, move |conn| evaluate(conn, now, false, &delivery)).await;
+                match result {
+                    Ok(e) if !e.ran && tries < TRIES => {
+                        // Another process is evaluating, perhaps from before this write.
+                        tries += 1;
+                        me.again.store(true, SeqCst);
+                        actix_web::rt::time::sleep(PAUSE).await;
+                    }
+                    Ok(e) if !e.ran => tracing::warn!("alert evaluation after a write left to the schedule"),
+                    Ok(e) => {
+                        tries = 0;
+                        if e.raised + e.updated + e.resolved > 0 {
+                            tracing::info!(
+                                raised = e.raised,
+                                updated = e.updated,
+                                resolved = e.resolved,
+                                "alerts evaluated after a write"
+                            );
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "alert evaluation after a write failed"),
+                }
+            }
+        });
+    }
+}
 /// Kinds this engine raises and resolves (the ledger kinds come with the ledger).
 const KINDS: [&str; 4] = ["behind_plan", "below_target", "missing_report", "kpi_at_risk"];
 const SYSTEM: Actor<'static> = Actor { user_id: None, request_id: Some("alerts") };

@@ -393,7 +393,7 @@ pub async fn submit_adjustment(
     let outcome = write(&state, &who, &req, move |conn, actor| Ok(super::adjust(conn, fy, &input, actor))).await?;
     match outcome {
         Ok(_) => {
-            crate::startup::evaluate_alerts_soon(&state);
+            crate::alerts::AfterWrites::request(&state);
             Ok(see_other(format!("/plan/{fy}?done=adjustment")))
         }
         Err(AppError::Validation { details, .. }) => {

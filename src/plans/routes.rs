@@ -142,7 +142,7 @@ pub async fn create_adjustment(
     let input = body.into_inner();
     let rows = write(&state, &who, &req, move |conn, actor| super::adjust(conn, fy, &input, actor)).await?;
     tracing::info!(fiscal_year = fy.be(), rows = rows.len(), "allocation adjusted");
-    crate::startup::evaluate_alerts_soon(&state);
+    crate::alerts::AfterWrites::request(&state);
     Ok(HttpResponse::Created().json(rows))
 }
 
@@ -166,6 +166,6 @@ pub async fn import_plan(
     let bytes = crate::xlsx::read_upload(&req, payload).await?;
     let result = write(&state, &who, &req, move |conn, actor| super::xlsx::import(conn, fy, &bytes, actor)).await?;
     tracing::info!(fiscal_year = fy.be(), created = result.created, updated = result.updated, "plan imported");
-    crate::startup::evaluate_alerts_soon(&state);
+    crate::alerts::AfterWrites::request(&state);
     Ok(HttpResponse::Ok().json(result))
 }

@@ -353,7 +353,7 @@ pub async fn post(
     let input = typed.input(&ctx, status);
     match submit(&state, &who, &req, (year.clone(), month.clone(), code.clone()), input, &[], expected).await {
         Ok(_) => {
-            crate::startup::evaluate_alerts_soon(&state);
+            crate::alerts::AfterWrites::request(&state);
             Ok(HttpResponse::SeeOther()
                 .insert_header((
                     "Location",

@@ -218,7 +218,7 @@ pub async fn put_report(
     })?;
     let expected = super::if_match(req.headers().get(header::IF_MATCH));
     let answer = submit(&state, &who, &req, path.into_inner(), input, &body, expected).await?;
-    crate::startup::evaluate_alerts_soon(&state);
+    crate::alerts::AfterWrites::request(&state);
     Ok(respond(answer.status, answer.etag.as_deref(), answer.body))
 }
 
@@ -320,7 +320,7 @@ pub async fn import(
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let answer = import_file(&state, &who, &req, path.into_inner(), q.status.as_deref(), payload).await?;
-    crate::startup::evaluate_alerts_soon(&state);
+    crate::alerts::AfterWrites::request(&state);
     Ok(respond(answer.status, answer.etag.as_deref(), answer.body))
 }
 

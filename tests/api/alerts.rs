@@ -260,3 +260,55 @@ async fn the_schedule_evaluates_inside_the_server() {
     }
     assert_eq!(found, 4);
 }
+
+/// 200 draft saves from twelve bureaus at once, each asking for an alert
+/// evaluation, while another replica holds the evaluation lock: the evaluations
+/// are coalesced and never hold a pooled connection waiting for the lock, so no
+/// save and no readiness probe gets 503; once the lock is free, the change is
+/// evaluated.
+#[actix_web::test]
+async fn a_burst_of_saves_never_starves_the_pool_for_alert_evaluations() {
+    use diesel::connection::SimpleConnection;
+    let db = TestDb::fresh();
+    // Four connections (the tests' pool), a generous wait for one.
+    let settings = crate::helpers::settings_with(&db, &[("BUDGETWATCH_POOL_TIMEOUT_MS", "3000")]);
+    let app = spawn_app_with(db, settings).await;
+    app.load_demo();
+    // Another replica is evaluating, and takes its time.
+    let mut other_replica = app.db.conn();
+    other_replica.batch_execute(&format!("SELECT pg_advisory_lock({})", alerts::EVALUATION_LOCK)).unwrap();
+    let codes = ["PSB", "CAB", "DHR", "HRIC", "LAW", "PROT", "PROM", "INTL", "COMM", "RES", "SOUTH", "AUDIT"];
+    let tokens: Vec<(String, String)> =
+        codes.iter().map(|c| (c.to_string(), app.token_for(&format!("reporter-{}", c.to_lowercase())))).collect();
+    let saves = (0..200).map(|i| {
+        let (code, token) = tokens[i % tokens.len()].clone();
+        let req = app
+            .client
+            .put(app.url(&format!("/api/v1/reports/2570/1/{code}")))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .insert_header(("If-Match", "*"));
+        async move { req.send_json(&json!({"status": "draft", "lines": []})).await.unwrap().status().as_u16() }
+    });
+    let probes = (0..40).map(|_| {
+        let req = app.client.get(app.url("/readyz"));
+        async move { req.send().await.unwrap().status().as_u16() }
+    });
+    let (saved, ready) =
+        futures_util::future::join(futures_util::future::join_all(saves), futures_util::future::join_all(probes)).await;
+    assert!(saved.iter().all(|s| *s == 200), "{:?}", saved.iter().filter(|s| **s != 200).collect::<Vec<_>>());
+    assert!(ready.iter().all(|s| *s == 200), "{ready:?}");
+    assert!(list(&app, "sg", "").await.as_array().unwrap().is_empty(), "nothing evaluated while the lock is held");
+    other_replica.batch_execute(&format!("SELECT pg_advisory_unlock({})", alerts::EVALUATION_LOCK)).unwrap();
+    // The writes are then evaluated (the demo loads no alerts): drafts are not
+    // submissions, so AUDIT's and COMM's October reports are still missing.
+    let mut tries = 0;
+    loop {
+        let open = list(&app, "sg", "?kind=missing_report&status=open").await;
+        if open.as_array().unwrap().len() == 2 || tries == 100 {
+            assert_eq!(keys(&open), ["missing_report:AUDIT:warning", "missing_report:COMM:warning"], "{open}");
+            break;
+        }
+        tries += 1;
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

@@ -163,6 +163,11 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 AppError::Conflict("a concurrent change got there first; try again".into())
             }
+            // The edge refuses NUL characters; this is the last line, should one slip by.
+            Error::DatabaseError(_, info) if info.message().contains("invalid byte sequence") => {
+                tracing::warn!(reason = info.message(), "text the database cannot store");
+                AppError::BadRequest("the request holds text that cannot be stored (a NUL character)".into())
+            }
             other => AppError::Unexpected(anyhow::Error::new(other).context("database query")),
         }
     }

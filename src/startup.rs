@@ -109,6 +109,7 @@ impl Application {
                 // security headers go on every answer, then who is asking; whether
                 // they may is checked around each route (see `routes::configure`).
                 .wrap(middleware::from_fn(auth::middleware::authenticate))
+                .wrap(middleware::from_fn(crate::http::text::refuse_nul))
                 .wrap(middleware::from_fn(pages::html_errors))
                 .wrap(middleware::from_fn(auth::middleware::security_headers))
                 .wrap(middleware::from_fn(ops::middleware::telemetry))

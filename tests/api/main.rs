@@ -18,6 +18,7 @@ mod health;
 mod helpers;
 mod hostile_files;
 mod migrations;
+mod nul;
 mod pack;
 mod pages;
 mod plan_xlsx;

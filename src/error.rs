@@ -128,9 +128,10 @@ impl ResponseError for AppError {
                 tracing::error!(error = format!("{e:#}"), "unexpected error");
                 "an internal error occurred; it has been logged".to_string()
             }
+            // The reason (a driver's message, with host and port) is for the log only.
             AppError::Unavailable(m) => {
                 tracing::warn!(reason = %m, "service unavailable");
-                m.clone()
+                "the service is unavailable for a moment; try again shortly".to_string()
             }
             other => other.to_string(),
         };
@@ -220,6 +221,18 @@ mod tests {
         let text = String::from_utf8(body.to_vec()).unwrap();
         assert!(!text.contains("hunter2"), "{text}");
         assert!(text.contains("\"code\":\"internal_error\""), "{text}");
+    }
+
+    #[actix_web::test]
+    async fn a_503_says_only_that_the_service_is_unavailable() {
+        let err = AppError::Unavailable("could not connect to server at 10.1.2.3:5432: Connection refused".into());
+        let resp = err.error_response();
+        assert_eq!(resp.status(), 503);
+        assert_eq!(resp.headers().get("retry-after").unwrap(), "1");
+        let body = to_bytes(resp.into_body()).await.unwrap();
+        let text = String::from_utf8(body.to_vec()).unwrap();
+        assert!(!text.contains("10.1.2.3") && !text.contains("5432") && !text.contains("refused"), "{text}");
+        assert!(text.contains("\"code\":\"unavailable\""), "{text}");
     }
 
     #[actix_web::test]

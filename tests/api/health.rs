@@ -83,3 +83,25 @@ async fn made_up_methods_and_paths_add_no_series_to_metrics() {
     // Made-up methods and unknown paths add at most an OTHER and a GET series per status.
     assert!(series(&after) <= series(&before) + 4, "{before}\n---\n{after}");
 }
+
+#[actix_web::test]
+async fn with_the_database_gone_the_api_says_503_without_the_drivers_words() {
+    let app = spawn_app().await;
+    app.load_demo();
+    let token = app.token_for("sg");
+    app.db.drop_now();
+    let mut res = app
+        .client
+        .get(app.url("/api/v1/fiscal-years/2566/summary"))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    assert!(res.headers().contains_key("retry-after"));
+    let body = String::from_utf8(res.body().await.unwrap().to_vec()).unwrap();
+    assert!(body.contains("\"code\":\"unavailable\""), "{body}");
+    for leak in ["127.0.0.1", "5432", "database \"", "FATAL", "connection", app.db.name.as_str()] {
+        assert!(!body.contains(leak), "{leak} in {body}");
+    }
+}

@@ -137,11 +137,11 @@ pub fn time_summaries(
     let settings = queries::year_settings(conn, fy)?.with_context(|| format!("there is no fiscal year {fy}"))?;
     let b = queries::bureau_by_code(conn, bureau)?.with_context(|| format!("there is no bureau {bureau}"))?;
     let office = time(iterations, || {
-        summary::office(conn, fy, month, &settings).map_err(|e| anyhow::anyhow!("{e}"))?;
+        summary::office(conn, fy, month, &settings, chrono::Utc::now()).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(())
     })?;
     let one = time(iterations, || {
-        summary::bureau(conn, fy, month, &settings, &b).map_err(|e| anyhow::anyhow!("{e}"))?;
+        summary::bureau(conn, fy, month, &settings, &b, chrono::Utc::now()).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(())
     })?;
     Ok((office, one))
@@ -156,16 +156,15 @@ pub fn time_charts(
     iterations: usize,
 ) -> anyhow::Result<(Timing, Timing)> {
     conn.batch_execute("SET jit = off")?;
-    let chart =
-        crate::charts::load(conn, crate::charts::Kind::SCurve, fy, month, None).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let months = crate::charts::data::months(conn, fy, None)?;
-    let total: crate::domain::measures::Figures =
-        queries::office_figures(conn, fy, month)?.iter().map(|r| r.figures()).sum();
+    let chart = crate::charts::load(conn, crate::charts::Kind::SCurve, fy, month, None, chrono::Utc::now())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let months = crate::charts::data::months(conn, fy, None, None)?;
+    let year_end = months.last().map(|m| m.allocation_year).unwrap_or_default();
     let input = crate::charts::SCurveInput {
         fy,
         month,
         scope: "ภาพรวมสำนักงาน".into(),
-        curve: crate::charts::data::curve(&months, total.allocation_year_end, Some(month)),
+        curve: crate::charts::data::curve(&months, year_end, Some(month)),
         last_year: None,
         targets: vec![(3, rust_decimal::Decimal::from(32)), (6, rust_decimal::Decimal::from(54))],
     };
@@ -218,10 +217,10 @@ pub fn time_pack(
         via: crate::auth::Via::Token,
         csrf: None,
     };
-    let today = chrono::Utc::now().date_naive();
+    let now = chrono::Utc::now();
     // A fresh render cache each time: what a request costs when nothing is cached.
     let load = |conn: &mut PgConnection| {
-        crate::pack::load(conn, &crate::cache::RenderCache::default(), &who, fy, month, today)
+        crate::pack::load(conn, &crate::cache::RenderCache::default(), &who, fy, month, now)
             .map_err(|e| anyhow::anyhow!("{e}"))
     };
     let pack = load(conn)?;
@@ -245,7 +244,7 @@ pub fn time_pack(
     let cache = crate::cache::RenderCache::default();
     let cached = time(iterations, || {
         let r = crate::cache::render_cached(conn, &cache, "bench", "", None, |conn| {
-            let p = crate::pack::load(conn, &crate::cache::RenderCache::default(), &who, fy, month, today)?;
+            let p = crate::pack::load(conn, &crate::cache::RenderCache::default(), &who, fy, month, now)?;
             crate::pack::pdf::render(&p).map_err(crate::error::AppError::Unexpected)
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -157,6 +157,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    holidays (day) {
+        day -> Date,
+        name_th -> Text,
+        name_en -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     idempotency_keys (user_id, key) {
         user_id -> Int8,
         key -> Text,
@@ -269,6 +278,7 @@ diesel::table! {
         category -> Text,
         allocation -> Numeric,
         created_at -> Timestamptz,
+        economic_class -> Text,
     }
 }
 
@@ -406,6 +416,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     feedback,
     fiscal_years,
     follow_ups,
+    holidays,
     idempotency_keys,
     kpi_levels,
     ledger_entries,

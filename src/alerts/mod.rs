@@ -20,8 +20,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{self, Actor};
-use crate::domain::fiscal::last_ended_month;
-use crate::domain::FiscalMonth;
+use crate::domain::fiscal::{last_ended_month, thai_month_label};
+use crate::domain::{FiscalMonth, FiscalYear};
 use crate::error::{AppError, FieldError};
 use crate::monitoring::{queries, summary};
 use crate::schema::{alert_events, alerts, bureaus, follow_ups};
@@ -129,6 +129,7 @@ struct OpenAlert {
     id: i64,
     kind: String,
     severity: String,
+    fiscal_year: i32,
     month: i16,
     scope_key: String,
     status: String,
@@ -194,8 +195,6 @@ pub fn evaluate(
     wait: bool,
     delivery: &crate::config::Delivery,
 ) -> Result<Evaluation, AppError> {
-    let today = crate::domain::fiscal::bangkok_date(now);
-    let (fy, month) = last_ended_month(today);
     conn.transaction(|conn| {
         if wait {
             conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({LOCK})"))?;
@@ -206,10 +205,10 @@ pub fn evaluate(
                 return Ok(Evaluation::default());
             }
         }
-        let Some(settings) = queries::year_settings(conn, fy)? else {
+        let Some((fy, month, settings)) = judged_month(conn, now)? else {
             return Ok(Evaluation { ran: true, ..Evaluation::default() });
         };
-        let office = summary::office(conn, fy, month, &settings)?;
+        let office = summary::office(conn, fy, month, &settings, now)?;
         let codes: Vec<String> = office.bureaus.iter().map(|b| b.code.clone()).collect();
         let ids: Vec<(String, i32)> = bureaus::table.filter(bureaus::code.eq_any(&codes)).select((bureaus::code, bureaus::id)).load(conn)?;
         let id_of = |code: &str| ids.iter().find(|(c, _)| c == code).map(|(_, id)| *id).unwrap_or_default();
@@ -225,27 +224,38 @@ pub fn evaluate(
         .bind::<Int4, _>(fy.be())
         .bind::<Int4, _>(month.number() as i32)
         .load(conn)?;
-        let due_day = settings.due_day as u32;
         let inputs = rules::Inputs {
             fy,
             month,
             warn_pp: settings.warn_lag_pp,
             critical_pp: settings.critical_lag_pp,
             office_lag_pp: office.headline.lag_pp,
-            office_disbursed_rate: office.headline.disbursed_rate,
-            quarter_target: office.headline.quarter_target_rate,
+            targets: queries::Scope::ALL
+                .iter()
+                .map(|scope| rules::ScopeTarget {
+                    scope: *scope,
+                    disbursed_rate: office.headline.quarter_targets.get(*scope).and_then(|t| t.disbursed_rate),
+                    target: settings.target(*scope, month),
+                })
+                .collect(),
             forecast: office.headline.forecast_year_end_rate,
             level5: settings.kpi_thresholds.get(4).copied(),
             bureaus: office
                 .bureaus
                 .iter()
-                .map(|b| rules::BureauLag { id: id_of(&b.code), code: b.code.clone(), name_th: b.name_th.clone(), lag_pp: b.rates.lag_pp })
+                .map(|b| rules::BureauLag {
+                    id: id_of(&b.code),
+                    code: b.code.clone(),
+                    name_th: b.name_th.clone(),
+                    lag_pp: b.rates.lag_pp,
+                    reported: !b.carried_forward,
+                })
                 .collect(),
             missing: missing
                 .into_iter()
                 .filter_map(|r| {
                     let m = FiscalMonth::new(r.month as i64).ok()?;
-                    let due = fy.due_at(m, due_day);
+                    let due = settings.due_at(fy, m);
                     (due.with_timezone(&Utc) < now).then(|| rules::Missing {
                         bureau_id: r.id,
                         code: r.code,
@@ -257,12 +267,16 @@ pub fn evaluate(
                 .collect(),
         };
         let desired = rules::evaluate(&inputs);
+        // This year's open alerts, and any of a later month raised before its
+        // reports were due (the rule was once to judge every ended month).
         let open: Vec<OpenAlert> = alerts::table
-            .filter(alerts::fiscal_year.eq(fy.be()))
+            .filter(alerts::fiscal_year.ge(fy.be()))
             .filter(alerts::status.ne("resolved"))
             .filter(alerts::kind.eq_any(KINDS))
-            .select((alerts::id, alerts::kind, alerts::severity, alerts::month, alerts::scope_key, alerts::status, alerts::message_th))
+            .select((alerts::id, alerts::kind, alerts::severity, alerts::fiscal_year, alerts::month, alerts::scope_key, alerts::status, alerts::message_th))
             .load(conn)?;
+        let open: Vec<OpenAlert> =
+            open.into_iter().filter(|a| a.fiscal_year == fy.be() || a.kind != "missing_report").collect();
         let mut result = Evaluation { fiscal_year: Some(fy.be()), month: Some(month.number()), ran: true, ..Evaluation::default() };
         let mut raised = Vec::new();
         for d in &desired {
@@ -318,20 +332,40 @@ pub fn evaluate(
             }
         }
         for a in &open {
-            let still = desired.iter().any(|d| d.kind == a.kind && d.scope_key == a.scope_key && d.month.number() as i16 == a.month);
+            let still = a.fiscal_year == fy.be()
+                && desired.iter().any(|d| d.kind == a.kind && d.scope_key == a.scope_key && d.month.number() as i16 == a.month);
             if still {
                 continue;
             }
             // A missing report that arrived has cleared, whatever the follow-up. A
             // month's lag or target that is no longer true, or an older month's alert
             // now followed by this month's, is closed unless people are working on it.
-            let superseded = a.month < month.number() as i16 && a.kind != "missing_report";
+            let later = (a.fiscal_year, a.month) > (fy.be(), month.number() as i16);
+            let superseded = !later && a.month < month.number() as i16 && a.kind != "missing_report";
+            let unreported = a.kind == "behind_plan"
+                && a.month == month.number() as i16
+                && inputs.bureaus.iter().any(|b| !b.reported && a.scope_key == format!("bureau:{}", b.code));
             let in_hand = matches!(a.status.as_str(), "follow_up" | "responded");
             if a.kind != "missing_report" && in_hand {
                 continue;
             }
             let reason = if a.kind == "missing_report" {
                 "ได้รับรายงานแล้ว (the report has been submitted)".to_string()
+            } else if later {
+                let (afy, am) = (FiscalYear::new(a.fiscal_year as i64), FiscalMonth::new(a.month as i64));
+                let label = match (afy, am) {
+                    (Ok(y), Ok(m)) => thai_month_label(y, m),
+                    _ => format!("{}/{}", a.fiscal_year, a.month),
+                };
+                format!(
+                    "เดือน {label} ยังไม่ถึงกำหนดส่งรายงาน จึงยังไม่ประเมิน; ประเมินเดือน {} แทน \
+                     (a month is judged only after its reports are due)",
+                    thai_month_label(fy, month)
+                )
+            } else if unreported {
+                "สำนักยังไม่ส่งรายงานเดือนนี้: แจ้งเตือนการไม่ส่งรายงานแทน ไม่ประเมินจากตัวเลขที่ยกมา \
+                 (no report: missing_report instead of a lag computed from carried-forward figures)"
+                    .to_string()
             } else if superseded {
                 format!("แทนที่ด้วยผลการประเมินเดือนที่ {month} (superseded by month {month})")
             } else {
@@ -348,6 +382,28 @@ pub fn evaluate(
             .get_result::<i64>(conn)? as usize;
         Ok(result)
     })
+}
+
+/// The month the rules judge as of `now`: the latest ended month whose reports
+/// are due (a month in progress keeps the one before it), with its year's
+/// settings; `None` when there is no such year.
+pub fn judged_month(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<(FiscalYear, FiscalMonth, queries::YearSettings)>> {
+    let (mut fy, mut month) = last_ended_month(crate::domain::fiscal::bangkok_date(now));
+    // Reports are due within weeks of a month's end: two steps back at most.
+    for _ in 0..3 {
+        let Some(settings) = queries::year_settings(conn, fy)? else { return Ok(None) };
+        if settings.due_at(fy, month).with_timezone(&Utc) < now {
+            return Ok(Some((fy, month, settings)));
+        }
+        (fy, month) = match month.number() {
+            1 => (fy.previous(), FiscalMonth::LAST),
+            n => (fy, FiscalMonth::new(n as i64 - 1).expect("a fiscal month")),
+        };
+    }
+    Ok(None)
 }
 
 #[derive(Queryable, Debug, Clone)]

@@ -1,6 +1,11 @@
-//! The alert rules of DOMAIN.md as a pure function: from the month's measures to
-//! the alerts that should be open. `mod.rs` compares them with what is open and
+//! The alert rules of DOMAIN.md as a pure function: from the judged month's
+//! measures to the alerts that should be open. `mod.rs` picks the month (the
+//! latest whose reports are due), compares the alerts with what is open and
 //! raises, updates or resolves. Thresholds come from the fiscal year's settings.
+//!
+//! A bureau that has not reported the judged month is `missing_report`, never
+//! `behind_plan` (its figures would be carried forward, not its own); the
+//! cabinet's targets are judged per scope (overall, current, capital).
 
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -8,6 +13,7 @@ use serde_json::{json, Value};
 use crate::domain::fiscal::{english_month_label, thai_date, thai_month_label};
 use crate::domain::money::fixed2;
 use crate::domain::{FiscalMonth, FiscalYear};
+use crate::monitoring::queries::Scope;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Desired {
@@ -26,6 +32,15 @@ pub struct BureauLag {
     pub code: String,
     pub name_th: String,
     pub lag_pp: Option<Decimal>,
+    /// Whether the bureau's report of the judged month is in.
+    pub reported: bool,
+}
+
+/// A scope's disbursed rate and its cabinet target at a quarter's end.
+pub struct ScopeTarget {
+    pub scope: Scope,
+    pub disbursed_rate: Option<Decimal>,
+    pub target: Option<Decimal>,
 }
 
 pub struct Missing {
@@ -42,8 +57,7 @@ pub struct Inputs {
     pub warn_pp: Decimal,
     pub critical_pp: Decimal,
     pub office_lag_pp: Option<Decimal>,
-    pub office_disbursed_rate: Option<Decimal>,
-    pub quarter_target: Option<Decimal>,
+    pub targets: Vec<ScopeTarget>,
     pub forecast: Option<Decimal>,
     pub level5: Option<Decimal>,
     pub bureaus: Vec<BureauLag>,
@@ -87,7 +101,7 @@ pub fn evaluate(inputs: &Inputs) -> Vec<Desired> {
             details: json!({"lag_pp": fixed2(lag), "threshold_pp": fixed2(t)}),
         });
     }
-    for b in &inputs.bureaus {
+    for b in inputs.bureaus.iter().filter(|b| b.reported) {
         if let Some((severity, lag, t)) = behind(inputs, b.lag_pp) {
             out.push(Desired {
                 kind: "behind_plan",
@@ -113,28 +127,35 @@ pub fn evaluate(inputs: &Inputs) -> Vec<Desired> {
         }
     }
     if inputs.month.is_quarter_end() {
-        if let (Some(rate), Some(target)) = (inputs.office_disbursed_rate, inputs.quarter_target) {
-            if rate < target {
-                let q = inputs.month.quarter();
-                out.push(Desired {
-                    kind: "below_target",
-                    severity: "warning",
-                    month: inputs.month,
-                    bureau_id: None,
-                    scope_key: "office".into(),
-                    message_th: format!(
-                        "ผลการเบิกจ่ายภาพรวมร้อยละ {} ต่ำกว่าเป้าหมายการเบิกจ่ายของคณะรัฐมนตรี ไตรมาสที่ {q} (ร้อยละ {})",
-                        fixed2(rate),
-                        fixed2(target)
-                    ),
-                    message_en: format!(
-                        "Disbursed {}% is below the cabinet's quarter {q} target of {}%",
-                        fixed2(rate),
-                        fixed2(target)
-                    ),
-                    details: json!({"disbursed_rate": fixed2(rate), "target": fixed2(target), "quarter": q}),
-                });
+        let q = inputs.month.quarter();
+        for t in &inputs.targets {
+            let (Some(rate), Some(target)) = (t.disbursed_rate, t.target) else { continue };
+            if rate >= target {
+                continue;
             }
+            let (scope_key, what_th, what_en) = match t.scope {
+                Scope::Overall => ("office".to_string(), "ภาพรวม", "Overall"),
+                Scope::Current => ("office:current".to_string(), "รายจ่ายประจำ", "Current spending"),
+                Scope::Capital => ("office:capital".to_string(), "รายจ่ายลงทุน", "Capital spending"),
+            };
+            out.push(Desired {
+                kind: "below_target",
+                severity: "warning",
+                month: inputs.month,
+                bureau_id: None,
+                scope_key,
+                message_th: format!(
+                    "ผลการเบิกจ่าย{what_th}ร้อยละ {} ต่ำกว่าเป้าหมายการเบิกจ่ายของคณะรัฐมนตรี ไตรมาสที่ {q} (ร้อยละ {})",
+                    fixed2(rate),
+                    fixed2(target)
+                ),
+                message_en: format!(
+                    "{what_en}: disbursed {}% is below the cabinet's quarter {q} target of {}%",
+                    fixed2(rate),
+                    fixed2(target)
+                ),
+                details: json!({"scope": t.scope.as_str(), "disbursed_rate": fixed2(rate), "target": fixed2(target), "quarter": q}),
+            });
         }
     }
     if let (Some(forecast), Some(level5)) = (inputs.forecast, inputs.level5) {
@@ -191,19 +212,36 @@ mod tests {
             warn_pp: d("5"),
             critical_pp: d("15"),
             office_lag_pp: Some(d("4.99")),
-            office_disbursed_rate: Some(d("31.99")),
-            quarter_target: Some(d("32")),
+            targets: vec![
+                ScopeTarget { scope: Scope::Overall, disbursed_rate: Some(d("31.99")), target: Some(d("32")) },
+                ScopeTarget { scope: Scope::Current, disbursed_rate: Some(d("35")), target: Some(d("35")) },
+                ScopeTarget { scope: Scope::Capital, disbursed_rate: Some(d("18.99")), target: Some(d("19")) },
+            ],
             forecast: Some(d("97")),
             level5: Some(d("97")),
             bureaus: vec![
                 BureauLag {
-                    id: 1, code: "DHR".into(), name_th: "สำนักดิจิทัลสิทธิมนุษยชน".into(), lag_pp: Some(d("15"))
+                    id: 1,
+                    code: "DHR".into(),
+                    name_th: "สำนักดิจิทัลสิทธิมนุษยชน".into(),
+                    lag_pp: Some(d("15")),
+                    reported: true,
                 },
                 BureauLag {
-                    id: 2, code: "PSB".into(), name_th: "สำนักนโยบายและยุทธศาสตร์".into(), lag_pp: Some(d("5"))
+                    id: 2,
+                    code: "PSB".into(),
+                    name_th: "สำนักนโยบายและยุทธศาสตร์".into(),
+                    lag_pp: Some(d("5")),
+                    reported: true,
                 },
+                BureauLag { id: 3, code: "CAB".into(), name_th: "สำนักบริหารกลาง".into(), lag_pp: None, reported: true },
+                // Far behind on carried-forward figures, but it has not reported.
                 BureauLag {
-                    id: 3, code: "CAB".into(), name_th: "สำนักบริหารกลาง".into(), lag_pp: None
+                    id: 4,
+                    code: "COMM".into(),
+                    name_th: "สำนักสื่อสารองค์กร".into(),
+                    lag_pp: Some(d("40")),
+                    reported: false,
                 },
             ],
             missing: vec![],
@@ -215,7 +253,7 @@ mod tests {
         let out = evaluate(&inputs());
         let behind: Vec<(&str, &str)> =
             out.iter().filter(|a| a.kind == "behind_plan").map(|a| (a.scope_key.as_str(), a.severity)).collect();
-        assert_eq!(behind, [("bureau:DHR", "critical"), ("bureau:PSB", "warning")]);
+        assert_eq!(behind, [("bureau:DHR", "critical"), ("bureau:PSB", "warning")], "COMM has not reported");
         let dhr = out.iter().find(|a| a.scope_key == "bureau:DHR").unwrap();
         assert_eq!(dhr.message_th, "สำนักดิจิทัลสิทธิมนุษยชน ล่าช้ากว่าแผน 15.00 จุด ณ ธ.ค. 2569 (เกณฑ์วิกฤต 15.00 จุด)");
     }
@@ -223,7 +261,10 @@ mod tests {
     #[test]
     fn below_target_only_at_a_quarter_end_and_kpi_only_below_level_5() {
         let out = evaluate(&inputs());
-        assert!(out.iter().any(|a| a.kind == "below_target"));
+        // Each scope against its own target: overall and capital are below (by a
+        // satang's worth of rate), current is exactly on it.
+        let below: Vec<&str> = out.iter().filter(|a| a.kind == "below_target").map(|a| a.scope_key.as_str()).collect();
+        assert_eq!(below, ["office", "office:capital"]);
         assert!(!out.iter().any(|a| a.kind == "kpi_at_risk"), "97.00 reaches level 5");
         let mut i = inputs();
         i.month = FiscalMonth::new(2).unwrap();

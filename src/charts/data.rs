@@ -1,60 +1,107 @@
 //! The numbers behind the charts, exact: monthly series for the S-curve and the
-//! heatmap come from the rollups in one query each; everything else from the
-//! summaries. Percentages are `Decimal`; the drawing turns them into pixels.
+//! heatmap come from `project_months` (each project as of each month, kept by
+//! the database) in one query each; everything else from the summaries.
+//! Percentages are `Decimal`; the drawing turns them into pixels.
 
 use diesel::prelude::*;
-use diesel::sql_types::{Int4, Nullable, Numeric};
+use diesel::sql_types::{Int2, Int4, Nullable, Numeric};
 use rust_decimal::Decimal;
 
+use crate::domain::measures::Figures;
 use crate::domain::rate;
 use crate::domain::{FiscalMonth, FiscalYear};
 
+/// A scope (office, bureau or project) as of the end of a month.
 #[derive(QueryableByName, Debug, Clone, Copy)]
 pub struct MonthRow {
+    #[diesel(sql_type = Int2)]
+    pub month: i16,
+    /// P(m), D(m) and C(m), as the measures define them (C carried forward).
+    #[diesel(sql_type = Numeric)]
+    pub planned_cum: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub disbursed_cum: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub committed: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub allocation_year: Decimal,
+    /// The latest month with a report up to this one (for one project; the
+    /// earliest of its bureaus' for a wider scope).
+    #[diesel(sql_type = Int2)]
+    pub reported_month: i16,
+}
+
+impl MonthRow {
+    /// What was planned in this month alone, given the month before.
+    pub fn planned_in(&self, before: Option<&MonthRow>) -> Decimal {
+        self.planned_cum - before.map(|b| b.planned_cum).unwrap_or_default()
+    }
+
+    /// What was disbursed in this month alone, given the month before.
+    pub fn disbursed_in(&self, before: Option<&MonthRow>) -> Decimal {
+        self.disbursed_cum - before.map(|b| b.disbursed_cum).unwrap_or_default()
+    }
+}
+
+/// Months 1-12 of the office, one bureau, or one project.
+pub fn months(
+    conn: &mut PgConnection,
+    fy: FiscalYear,
+    bureau: Option<i32>,
+    project: Option<i32>,
+) -> QueryResult<Vec<MonthRow>> {
+    diesel::sql_query(
+        "SELECT month, sum(planned_cum) AS planned_cum, sum(disbursed_cum) AS disbursed_cum,
+                sum(committed) AS committed, sum(allocation_year) AS allocation_year,
+                min(reported_month) AS reported_month
+         FROM project_months
+         WHERE fiscal_year = $1 AND ($2::int IS NULL OR bureau_id = $2) AND ($3::int IS NULL OR project_id = $3)
+         GROUP BY month ORDER BY month",
+    )
+    .bind::<Int4, _>(fy.be())
+    .bind::<Nullable<Int4>, _>(bureau)
+    .bind::<Nullable<Int4>, _>(project)
+    .load(conn)
+}
+
+#[derive(QueryableByName, Debug, Clone, Copy)]
+pub struct BureauMonth {
+    #[diesel(sql_type = Int2)]
+    pub month: i16,
     #[diesel(sql_type = Int4)]
-    pub month: i32,
+    pub bureau_id: i32,
     #[diesel(sql_type = Numeric)]
-    pub planned: Decimal,
+    pub allocation: Decimal,
     #[diesel(sql_type = Numeric)]
-    pub disbursed: Decimal,
+    pub planned_cum: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub disbursed_cum: Decimal,
     #[diesel(sql_type = Numeric)]
     pub committed: Decimal,
 }
 
-/// Planned, disbursed and committed in each month 1-12 (office, or one bureau).
-pub fn months(conn: &mut PgConnection, fy: FiscalYear, bureau: Option<i32>) -> QueryResult<Vec<MonthRow>> {
-    diesel::sql_query(
-        "WITH m AS (SELECT generate_series(1, 12) AS month),
-              pl AS (SELECT month, sum(planned) AS planned FROM plan_rollups
-                     WHERE fiscal_year = $1 AND ($2::int IS NULL OR bureau_id = $2) GROUP BY month),
-              rl AS (SELECT r.month, sum(t.disbursed) AS disbursed, sum(t.committed) AS committed
-                     FROM reports r JOIN revision_rollups t ON t.revision_id = r.submitted_revision_id
-                     WHERE r.fiscal_year = $1 AND ($2::int IS NULL OR r.bureau_id = $2) GROUP BY r.month)
-         SELECT m.month, coalesce(pl.planned, 0) AS planned, coalesce(rl.disbursed, 0) AS disbursed,
-                coalesce(rl.committed, 0) AS committed
-         FROM m LEFT JOIN pl ON pl.month = m.month LEFT JOIN rl ON rl.month = m.month ORDER BY m.month",
-    )
-    .bind::<Int4, _>(fy.be())
-    .bind::<Nullable<Int4>, _>(bureau)
-    .load(conn)
+impl BureauMonth {
+    pub fn figures(&self) -> Figures {
+        Figures {
+            allocation: self.allocation,
+            planned: self.planned_cum,
+            disbursed: self.disbursed_cum,
+            committed: self.committed,
+            ..Figures::default()
+        }
+    }
 }
 
-/// Planned, disbursed and committed in each month 1-12 of one project, from the
-/// latest submitted revision of each month's report.
-pub fn project_months(conn: &mut PgConnection, fy: FiscalYear, project_id: i32) -> QueryResult<Vec<MonthRow>> {
+/// Every bureau at every month up to `month`, in one query (the heatmap).
+pub fn bureau_months(conn: &mut PgConnection, fy: FiscalYear, month: FiscalMonth) -> QueryResult<Vec<BureauMonth>> {
     diesel::sql_query(
-        "WITH m AS (SELECT generate_series(1, 12) AS month)
-         SELECT m.month, coalesce(mp.planned, 0) AS planned, coalesce(l.disbursed, 0) AS disbursed,
-                coalesce(l.committed, 0) AS committed
-         FROM m
-         LEFT JOIN monthly_plans mp ON mp.project_id = $2 AND mp.month = m.month
-         LEFT JOIN (SELECT r.month, rl.disbursed, rl.committed
-                    FROM reports r JOIN report_lines rl ON rl.revision_id = r.submitted_revision_id
-                    WHERE r.fiscal_year = $1 AND rl.project_id = $2) l ON l.month = m.month
-         ORDER BY m.month",
+        "SELECT month, bureau_id, sum(allocation) AS allocation, sum(planned_cum) AS planned_cum,
+                sum(disbursed_cum) AS disbursed_cum, sum(committed) AS committed
+         FROM project_months WHERE fiscal_year = $1 AND month <= $2
+         GROUP BY month, bureau_id ORDER BY month, bureau_id",
     )
     .bind::<Int4, _>(fy.be())
-    .bind::<Int4, _>(project_id)
+    .bind::<Int2, _>(month.number() as i16)
     .load(conn)
 }
 
@@ -74,20 +121,18 @@ pub struct Curve {
 }
 
 pub fn curve(rows: &[MonthRow], allocation_year_end: Decimal, upto: Option<FiscalMonth>) -> Curve {
-    let mut plan = Decimal::ZERO;
-    let mut disbursed = Decimal::ZERO;
-    let mut points = Vec::new();
-    for r in rows {
-        plan += r.planned;
-        disbursed += r.disbursed;
-        let shown = upto.is_none_or(|m| r.month <= m.number() as i32);
-        points.push(Point {
-            month: r.month as u8,
-            plan: rate(plan, allocation_year_end),
-            disbursed: if shown { rate(disbursed, allocation_year_end) } else { None },
-            used: if shown { rate(disbursed + r.committed, allocation_year_end) } else { None },
-        });
-    }
+    let points = rows
+        .iter()
+        .map(|r| {
+            let shown = upto.is_none_or(|m| r.month <= m.number() as i16);
+            Point {
+                month: r.month as u8,
+                plan: rate(r.planned_cum, allocation_year_end),
+                disbursed: if shown { rate(r.disbursed_cum, allocation_year_end) } else { None },
+                used: if shown { rate(r.disbursed_cum + r.committed, allocation_year_end) } else { None },
+            }
+        })
+        .collect();
     Curve { points }
 }
 
@@ -101,19 +146,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_curve_accumulates_flows_but_not_commitments_and_stops_at_the_month() {
+    fn the_curve_shows_cumulative_rates_of_the_year_and_stops_at_the_month() {
         let d = |s: &str| Decimal::from_str_exact(s).unwrap();
         let rows: Vec<MonthRow> = (1..=12)
             .map(|m| MonthRow {
                 month: m,
-                planned: d("10"),
-                disbursed: d("5"),
+                planned_cum: d("10") * Decimal::from(m),
+                disbursed_cum: d("5") * Decimal::from(m),
                 committed: if m == 2 { d("30") } else { d("1") },
+                allocation_year: d("200"),
+                reported_month: m,
             })
             .collect();
         let c = curve(&rows, d("200"), Some(FiscalMonth::new(2).unwrap()));
         assert_eq!(c.points[1], Point { month: 2, plan: Some(d("10")), disbursed: Some(d("5")), used: Some(d("20")) });
         assert_eq!(c.points[2].disbursed, None, "month 3 has not been reported as of month 2");
         assert_eq!(c.points[11].plan, Some(d("60")));
+        assert_eq!(rows[2].planned_in(Some(&rows[1])), d("10"));
+        assert_eq!(rows[0].disbursed_in(None), d("5"));
     }
 }

@@ -11,6 +11,7 @@ pub mod routes;
 
 use std::sync::{Arc, OnceLock};
 
+use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 use plotters::prelude::*;
 use rust_decimal::Decimal;
@@ -263,6 +264,8 @@ pub struct Bar {
     pub plan_rate: Option<Decimal>,
     pub used_rate: Option<Decimal>,
     pub lag: Option<Decimal>,
+    /// Said in words beside the numbers (a bureau whose figures are carried forward).
+    pub note: String,
 }
 
 fn bars(
@@ -354,13 +357,15 @@ fn bars(
         svg: accessible(kind, svg, &title, &desc),
         title,
         desc,
-        columns: ["รหัส", "ชื่อ", "ร้อยละตามแผน", "ร้อยละเบิกจ่าย+ก่อหนี้ผูกพัน", "ล่าช้ากว่าแผน (จุด)"]
+        columns: ["รหัส", "ชื่อ", "ร้อยละตามแผน", "ร้อยละเบิกจ่าย+ก่อหนี้ผูกพัน", "ล่าช้ากว่าแผน (จุด)", "หมายเหตุ"]
             .iter()
             .map(|c| c.to_string())
             .collect(),
         rows: lines
             .iter()
-            .map(|b| vec![b.label.clone(), b.name.clone(), pct(b.plan_rate), pct(b.used_rate), pct(b.lag)])
+            .map(|b| {
+                vec![b.label.clone(), b.name.clone(), pct(b.plan_rate), pct(b.used_rate), pct(b.lag), b.note.clone()]
+            })
             .collect(),
         hotspots,
     })
@@ -520,23 +525,30 @@ pub fn heatmap(
     })
 }
 
-pub fn kpi_gauge(
-    fy: FiscalYear,
-    month: FiscalMonth,
-    forecast: Option<Decimal>,
-    thresholds: &[Decimal],
-    level: u8,
-    score: Option<Decimal>,
-) -> anyhow::Result<Chart> {
+/// The KPI now and as projected for the year's end, each with its level.
+pub struct KpiInput {
+    pub actual: Option<Decimal>,
+    pub actual_level: u8,
+    pub forecast: Option<Decimal>,
+    pub forecast_level: u8,
+    pub forecast_score: Option<Decimal>,
+}
+
+pub fn kpi_gauge(fy: FiscalYear, month: FiscalMonth, k: &KpiInput, thresholds: &[Decimal]) -> anyhow::Result<Chart> {
     let title = format!("ตัวชี้วัดการเบิกจ่ายและก่อหนี้ผูกพัน · ปีงบประมาณ พ.ศ. {fy}");
     let desc = format!(
-        "คาดการณ์ ณ สิ้นปีร้อยละ {} อยู่ในระดับ {level} (คะแนน {}); ระดับ 5 ต้องได้ร้อยละ {} ขึ้นไป",
-        pct(forecast),
-        pct(score),
+        "ณ {} เบิกจ่ายรวมก่อหนี้ผูกพันแล้วร้อยละ {} (ระดับ {}); คาดการณ์ ณ สิ้นปีร้อยละ {} อยู่ในระดับ {} (คะแนน {}); \
+         ระดับ 5 ต้องได้ร้อยละ {} ขึ้นไป",
+        thai_month_label(fy, month),
+        pct(k.actual),
+        k.actual_level,
+        pct(k.forecast),
+        k.forecast_level,
+        pct(k.forecast_score),
         thresholds.last().map(|t| fixed2(*t)).unwrap_or_else(|| "-".into())
     );
-    let lo = thresholds.first().map(|t| px(*t) - 4.0).unwrap_or(85.0);
-    let (cx, cy, r_out, r_in) = (W as f64 / 2.0, 560.0, 330.0, 210.0);
+    let lo = thresholds.first().map(|t| px(*t) - 4.0).unwrap_or(85.0).min(k.actual.map(px).unwrap_or(100.0) - 2.0).max(0.0);
+    let (cx, cy, r_out, r_in) = (W as f64 / 2.0, 520.0, 320.0, 200.0);
     let angle = |v: f64| std::f64::consts::PI * (1.0 - ((v - lo) / (100.0 - lo)).clamp(0.0, 1.0));
     let at = |v: f64, r: f64| ((cx + r * angle(v).cos()).round() as i32, (cy - r * angle(v).sin()).round() as i32);
     let colors = [
@@ -551,7 +563,11 @@ pub fn kpi_gauge(
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        heading(&root, &title, &format!("ณ {} · คาดการณ์ผลเบิกจ่ายรวมก่อหนี้ผูกพัน ณ สิ้นปี", thai_month_label(fy, month)))?;
+        heading(
+            &root,
+            &title,
+            &format!("ณ {} · เข็ม: คาดการณ์ ณ สิ้นปี · สามเหลี่ยม: ผลจริงถึงเดือนนี้", thai_month_label(fy, month)),
+        )?;
         let mut edges = vec![lo];
         edges.extend(thresholds.iter().map(|t| px(*t)));
         edges.push(100.0);
@@ -570,31 +586,39 @@ pub fn kpi_gauge(
                 root.draw(&Text::new(format!("{a:.0}%"), edge, centered(15.0, &MUTED))).map_err(err)?;
             }
         }
-        if let Some(v) = forecast {
+        if let Some(v) = k.actual {
+            // The actual, as a marker inside the arc.
+            let tip = at(px(v), r_in - 6.0);
+            marker(&root, tip, Marker::Triangle, OI_BLUE)?;
+            let label = at(px(v), r_in - 34.0);
+            root.draw(&Text::new(format!("{}%", pct(k.actual)), label, centered(15.0, &OI_BLUE))).map_err(err)?;
+        }
+        if let Some(v) = k.forecast {
             let tip = at(px(v), r_out + 8.0);
             root.draw(&PathElement::new(vec![(cx as i32, cy as i32), tip], INK.stroke_width(6))).map_err(err)?;
             root.draw(&Circle::new((cx as i32, cy as i32), 14, INK.filled())).map_err(err)?;
         }
         root.draw(&Text::new(
-            format!("{}%", pct(forecast)),
-            (cx as i32, cy as i32 + 48),
-            (FONT, 44.0).into_font().style(FontStyle::Bold).color(&INK).pos(plotters::style::text_anchor::Pos::new(
+            format!("คาดการณ์ {}% · ระดับ {}", pct(k.forecast), k.forecast_level),
+            (cx as i32, cy as i32 + 50),
+            (FONT, 34.0).into_font().style(FontStyle::Bold).color(&INK).pos(plotters::style::text_anchor::Pos::new(
                 plotters::style::text_anchor::HPos::Center,
                 plotters::style::text_anchor::VPos::Center,
             )),
         ))
         .map_err(err)?;
         root.draw(&Text::new(
-            format!("ระดับ {level} · คะแนน {}", pct(score)),
-            (cx as i32, cy as i32 + 92),
-            centered(22.0, &INK),
+            format!("ผลจริงถึงเดือนนี้ {}% · ระดับ {} · คะแนนคาดการณ์ {}", pct(k.actual), k.actual_level, pct(k.forecast_score)),
+            (cx as i32, cy as i32 + 96),
+            centered(21.0, &INK),
         ))
         .map_err(err)?;
         root.present().map_err(err)?;
     }
     let mut rows: Vec<Vec<String>> =
         thresholds.iter().enumerate().map(|(i, t)| vec![format!("ระดับ {}", i + 1), fixed2(*t)]).collect();
-    rows.push(vec!["คาดการณ์ ณ สิ้นปี".into(), pct(forecast)]);
+    rows.push(vec![format!("ผลจริง ณ {} (ระดับ {})", thai_month_label(fy, month), k.actual_level), pct(k.actual)]);
+    rows.push(vec![format!("คาดการณ์ ณ สิ้นปี (ระดับ {})", k.forecast_level), pct(k.forecast)]);
     Ok(Chart {
         kind: Kind::Kpi,
         svg: accessible(Kind::Kpi, svg, &title, &desc),
@@ -657,7 +681,7 @@ pub fn encode(pixmap: &resvg::tiny_skia::Pixmap) -> anyhow::Result<Vec<u8>> {
 
 fn bar_of(label: String, name: String, f: &Figures) -> Bar {
     let m = f.measures();
-    Bar { label, name, plan_rate: m.plan_rate, used_rate: m.disbursed_committed_rate, lag: m.lag_pp }
+    Bar { label, name, plan_rate: m.plan_rate, used_rate: m.disbursed_committed_rate, lag: m.lag_pp, note: String::new() }
 }
 
 /// Loads the data of `kind` for (fy, month[, bureau]) and draws it.
@@ -667,14 +691,15 @@ pub fn load(
     fy: FiscalYear,
     month: FiscalMonth,
     bureau: Option<&queries::BureauRow>,
+    now: DateTime<Utc>,
 ) -> Result<Chart, AppError> {
-    Ok(load_many(conn, &[kind], fy, month, bureau)?.remove(0))
+    Ok(load_many(conn, &[kind], fy, month, bureau, now)?.remove(0))
 }
 
 /// `load_many` through the render cache: a page that shows the same charts of
 /// the same data again costs a lookup (the charts are kept as JSON). A caller
 /// that has the office summary already passes it, so a miss does not compute
-/// it again.
+/// it again. Charts depend on the data alone (not on the time of asking).
 #[allow(clippy::too_many_arguments)]
 pub fn load_many_cached(
     conn: &mut PgConnection,
@@ -685,6 +710,7 @@ pub fn load_many_cached(
     bureau: Option<&queries::BureauRow>,
     settings: &queries::YearSettings,
     office: Option<&summary::OfficeSummary>,
+    now: DateTime<Utc>,
 ) -> Result<Vec<Chart>, AppError> {
     let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
     let key =
@@ -694,7 +720,7 @@ pub fn load_many_cached(
         let office = match office {
             Some(o) => o,
             None => {
-                computed = summary::office(conn, fy, month, settings)?;
+                computed = summary::office(conn, fy, month, settings, now)?;
                 &computed
             }
         };
@@ -718,9 +744,10 @@ pub fn load_many(
     fy: FiscalYear,
     month: FiscalMonth,
     bureau: Option<&queries::BureauRow>,
+    now: DateTime<Utc>,
 ) -> Result<Vec<Chart>, AppError> {
     let settings = queries::require_year_settings(conn, fy)?;
-    let office = summary::office(conn, fy, month, &settings)?;
+    let office = summary::office(conn, fy, month, &settings, now)?;
     draw_many(conn, kinds, fy, month, bureau, &settings, &office)
 }
 
@@ -737,6 +764,19 @@ pub fn draw_many(
     kinds.iter().map(|k| draw_kind(conn, *k, fy, month, bureau, settings, office)).collect()
 }
 
+/// "ยังไม่ส่งรายงาน พ.ย. 2569 — ใช้ข้อมูล ต.ค. 2569" for a line whose month has no
+/// submitted report (its commitments carried forward), empty otherwise.
+pub fn carried_note(fy: FiscalYear, month: FiscalMonth, reported_through: Option<u8>, carried: bool) -> String {
+    if !carried {
+        return String::new();
+    }
+    let missing = format!("ยังไม่ส่งรายงาน {}", thai_month_label(fy, month));
+    match reported_through.and_then(|m| FiscalMonth::new(m as i64).ok()) {
+        Some(m) => format!("{missing} — ใช้ข้อมูล {}", thai_month_label(fy, m)),
+        None => format!("{missing} — ยังไม่มีรายงานในปีนี้"),
+    }
+}
+
 fn draw_kind(
     conn: &mut PgConnection,
     kind: Kind,
@@ -749,41 +789,23 @@ fn draw_kind(
     let level5 = settings.kpi_thresholds.last().copied().unwrap_or(Decimal::from(97));
     let chart = match kind {
         Kind::SCurve => {
-            let (scope, bureau_id, total) = match bureau {
-                Some(b) => {
-                    let rows = queries::bureau_figures(conn, fy, month, b.id)?;
-                    (b.name_th.clone(), Some(b.id), rows.iter().map(|r| r.figures()).sum::<Figures>())
-                }
-                None => (
-                    "ภาพรวมสำนักงาน".to_string(),
-                    None,
-                    queries::office_figures(conn, fy, month)?.iter().map(|r| r.figures()).sum(),
-                ),
+            let (scope, bureau_id) = match bureau {
+                Some(b) => (b.name_th.clone(), Some(b.id)),
+                None => ("ภาพรวมสำนักงาน".to_string(), None),
             };
-            let months = data::months(conn, fy, bureau_id)?;
-            let curve = data::curve(&months, total.allocation_year_end, Some(month));
+            let months = data::months(conn, fy, bureau_id, None)?;
+            let year_end = months.last().map(|m| m.allocation_year).unwrap_or_default();
+            let curve = data::curve(&months, year_end, Some(month));
             let last_year = match queries::year_settings(conn, fy.previous())? {
                 Some(_) => {
-                    let prev_total: Figures = match bureau_id {
-                        Some(b) => queries::bureau_figures(conn, fy.previous(), FiscalMonth::LAST, b)?
-                            .iter()
-                            .map(|r| r.figures())
-                            .sum(),
-                        None => queries::office_figures(conn, fy.previous(), FiscalMonth::LAST)?
-                            .iter()
-                            .map(|r| r.figures())
-                            .sum(),
-                    };
-                    Some(data::curve(
-                        &data::months(conn, fy.previous(), bureau_id)?,
-                        prev_total.allocation_year_end,
-                        None,
-                    ))
+                    let prev = data::months(conn, fy.previous(), bureau_id, None)?;
+                    let prev_end = prev.last().map(|m| m.allocation_year).unwrap_or_default();
+                    Some(data::curve(&prev, prev_end, None))
                 }
                 None => None,
             };
             let targets = (1..=4u8)
-                .filter_map(|q| settings.quarter_targets.get(q as usize - 1).copied().flatten().map(|t| (q * 3, t)))
+                .filter_map(|q| settings.targets_overall.get(q as usize - 1).copied().flatten().map(|t| (q * 3, t)))
                 .collect();
             s_curve(&SCurveInput { fy, month, scope, curve, last_year, targets })
         }
@@ -799,56 +821,60 @@ fn draw_kind(
                     plan_rate: b.rates.plan_rate,
                     used_rate: b.rates.disbursed_committed_rate,
                     lag: b.rates.lag_pp,
+                    note: carried_note(fy, month, b.reported_through, b.carried_forward),
                 })
                 .collect(),
             level5,
         ),
         Kind::Categories => {
-            let rows = match bureau {
-                Some(b) => queries::bureau_figures(conn, fy, month, b.id)?,
-                None => queries::office_figures(conn, fy, month)?,
-            };
+            let rows = queries::project_rows(conn, fy, month, bureau.map(|b| b.id))?;
             let lines = Category::ALL
                 .iter()
                 .filter_map(|c| {
-                    let f: Figures = rows.iter().filter(|r| r.category == c.as_str()).map(|r| r.figures()).sum();
+                    let f: Figures = rows.iter().filter(|r| r.category() == *c).map(|r| r.figures()).sum();
                     (f.allocation > Decimal::ZERO).then(|| bar_of(c.name_th().to_string(), c.name_th().to_string(), &f))
                 })
                 .collect();
             categories_chart(fy, month, lines, level5)
         }
         Kind::Heatmap => {
-            let mut rows = Vec::new();
-            for m in FiscalMonth::all().take(month.number() as usize) {
-                let figures = queries::office_figures(conn, fy, m)?;
-                for b in &office.bureaus {
-                    let f: Figures = figures.iter().filter(|r| r.code == b.code).map(|r| r.figures()).sum();
-                    let lag = f.measures().lag_pp;
-                    match rows.iter_mut().find(|r: &&mut HeatRow| r.code == b.code) {
-                        Some(r) => r.lags.push(lag),
-                        None => rows.push(HeatRow { code: b.code.clone(), lags: vec![lag] }),
-                    }
-                }
+            let cells = data::bureau_months(conn, fy, month)?;
+            let mut rows: Vec<HeatRow> = office
+                .bureaus
+                .iter()
+                .map(|b| HeatRow { code: b.code.clone(), lags: Vec::new() })
+                .collect();
+            let ids = queries::bureaus(conn)?;
+            for row in rows.iter_mut() {
+                let id = ids.iter().find(|b| b.code == row.code).map(|b| b.id);
+                row.lags = FiscalMonth::all()
+                    .take(month.number() as usize)
+                    .map(|m| {
+                        cells
+                            .iter()
+                            .find(|c| Some(c.bureau_id) == id && c.month == m.number() as i16)
+                            .and_then(|c| c.figures().measures().lag_pp)
+                    })
+                    .collect();
             }
             rows.sort_by_key(|r| std::cmp::Reverse(r.lags.last().copied().flatten()));
             heatmap(fy, month, &rows, settings.warn_lag_pp, settings.critical_lag_pp)
         }
-        Kind::Kpi => kpi_gauge(
-            fy,
-            month,
-            office.headline.forecast_year_end_rate,
-            &settings.kpi_thresholds,
-            crate::domain::measures::kpi_level(
-                office.headline.forecast_year_end_rate,
-                &settings.kpi_thresholds.clone().try_into().unwrap_or([Decimal::ZERO; 5]),
-            ),
-            settings
-                .kpi_thresholds
-                .clone()
-                .try_into()
-                .ok()
-                .and_then(|t| crate::domain::measures::kpi_score(office.headline.forecast_year_end_rate, &t)),
-        ),
+        Kind::Kpi => {
+            let h = &office.headline;
+            kpi_gauge(
+                fy,
+                month,
+                &KpiInput {
+                    actual: h.disbursed_committed_rate,
+                    actual_level: h.kpi_level,
+                    forecast: h.forecast_year_end_rate,
+                    forecast_level: h.kpi_level_forecast,
+                    forecast_score: h.kpi_score_forecast,
+                },
+                &settings.kpi_thresholds,
+            )
+        }
     };
     chart.map_err(AppError::Unexpected)
 }

@@ -45,7 +45,7 @@ pub async fn chart(
             format!("the {} chart covers the whole office; bureau= applies to s-curve and categories", kind.as_str()),
         )]));
     }
-    let today = state.today();
+    let (today, now) = (state.today(), state.now());
     let q = q.into_inner();
     let inm = crate::cache::if_none_match(&req);
     let cache = state.clone();
@@ -69,7 +69,7 @@ pub async fn chart(
             &format!("m{}", month.number()),
             inm.as_deref(),
             |conn| {
-                let chart = super::load(conn, kind, fy, month, bureau.as_ref())?;
+                let chart = super::load(conn, kind, fy, month, bureau.as_ref(), now)?;
                 if png {
                     Ok(super::png(&chart.svg)?)
                 } else {

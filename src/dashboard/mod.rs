@@ -129,53 +129,111 @@ fn lag_text(lang: Lang, lag: Option<Decimal>) -> String {
     }
 }
 
-fn headline(lang: Lang, h: &Headline, reporting: &Reporting) -> String {
-    let figures = tiles(
-        lang,
-        &[
-            Tile {
-                th: "เบิกจ่าย+ก่อหนี้ผูกพัน", en: "Disbursed + committed", value: pct(h.disbursed_committed_rate)
-            },
-            Tile { th: "ตามแผน", en: "Plan", value: pct(h.plan_rate) },
-            Tile { th: "เทียบแผน", en: "Against plan", value: lag_text(lang, h.lag_pp) },
-            Tile { th: "เบิกจ่าย", en: "Disbursed", value: pct(h.disbursed_rate) },
-            Tile {
-                th: "เป้าหมาย ครม. ไตรมาสนี้", en: "Cabinet target this quarter", value: pct(h.quarter_target_rate)
-            },
-            Tile {
-                th: "คาดการณ์สิ้นปี", en: "Year-end forecast", value: pct(h.forecast_year_end_rate)
-            },
-            Tile { th: "ระดับตัวชี้วัด", en: "KPI level", value: h.kpi_level.to_string() },
-            Tile {
-                th: "คะแนน", en: "KPI score", value: h.kpi_score.map(fixed2).unwrap_or_else(|| "-".into())
-            },
-        ],
-    );
+/// "กำหนดส่ง 8 ธ.ค. 2569: ส่งแล้ว 10 จาก 12" while the month's reports are not
+/// yet due; afterwards who was on time, late and missing.
+pub(crate) fn reporting_text(lang: Lang, r: &Reporting, now: chrono::DateTime<chrono::Utc>) -> String {
+    let due = r.due_at.date_naive();
+    match (lang, r.in_progress(now)) {
+        (Lang::Th, true) => format!(
+            "กำหนดส่ง {}: ส่งแล้ว {} จาก {} (ยังไม่ครบกำหนด {} แห่ง)",
+            crate::domain::fiscal::thai_date(due),
+            r.submitted,
+            r.expected,
+            r.pending
+        ),
+        (Lang::En, true) => format!(
+            "Due {}: {} of {} submitted ({} not yet due)",
+            due.format("%-d %b %Y"),
+            r.submitted,
+            r.expected,
+            r.pending
+        ),
+        (Lang::Th, false) => format!(
+            "กำหนดส่ง {}: ส่งแล้ว {} จาก {} (ทันกำหนด {}, เกินกำหนด {}, ยังไม่ส่ง {})",
+            crate::domain::fiscal::thai_date(due),
+            r.submitted,
+            r.expected,
+            r.on_time,
+            r.late,
+            r.missing
+        ),
+        (Lang::En, false) => format!(
+            "Due {}: {} of {} submitted ({} on time, {} late, {} missing)",
+            due.format("%-d %b %Y"),
+            r.submitted,
+            r.expected,
+            r.on_time,
+            r.late,
+            r.missing
+        ),
+    }
+}
+
+fn headline(
+    lang: Lang,
+    fy: FiscalYear,
+    month: FiscalMonth,
+    h: &Headline,
+    reporting: &Reporting,
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let level = |level: u8, score: Option<Decimal>| {
+        format!("{level} ({} {})", tr(lang, "คะแนน", "score"), score.map(fixed2).unwrap_or_else(|| "-".into()))
+    };
+    let target = |scope: queries::Scope| {
+        h.quarter_targets.get(scope).map(|t| format!("{} / {}", pct(t.disbursed_rate), pct(t.target_rate)))
+    };
+    let mut list = vec![
+        Tile { th: "เบิกจ่าย+ก่อหนี้ผูกพัน", en: "Disbursed + committed", value: pct(h.disbursed_committed_rate) },
+        Tile { th: "ตามแผน", en: "Plan", value: pct(h.plan_rate) },
+        Tile { th: "เทียบแผน", en: "Against plan", value: lag_text(lang, h.lag_pp) },
+        Tile { th: "เบิกจ่าย", en: "Disbursed", value: pct(h.disbursed_rate) },
+        Tile {
+            th: "ระดับตัวชี้วัด (ผลจริง)", en: "KPI level (actual)", value: level(h.kpi_level, h.kpi_score)
+        },
+        Tile {
+            th: "คาดการณ์สิ้นปี", en: "Year-end forecast", value: pct(h.forecast_year_end_rate)
+        },
+        Tile {
+            th: "ระดับตัวชี้วัด (คาดการณ์)",
+            en: "KPI level (projected)",
+            value: level(h.kpi_level_forecast, h.kpi_score_forecast),
+        },
+        Tile {
+            th: "กรณีดีที่สุด (ถ้าทำได้ตามแผนที่เหลือ)",
+            en: "Best case (if the rest of the plan happens)",
+            value: pct(h.forecast_best_rate),
+        },
+    ];
+    for (scope, th, en) in [
+        (queries::Scope::Overall, "เบิกจ่าย/เป้า ครม. ภาพรวม", "Disbursed / cabinet target, overall"),
+        (queries::Scope::Current, "เบิกจ่าย/เป้า ครม. รายจ่ายประจำ", "Disbursed / cabinet target, current"),
+        (queries::Scope::Capital, "เบิกจ่าย/เป้า ครม. รายจ่ายลงทุน", "Disbursed / cabinet target, capital"),
+    ] {
+        if let Some(value) = target(scope) {
+            list.push(Tile { th, en, value });
+        }
+    }
+    let figures = tiles(lang, &list);
     let money = match lang {
         Lang::Th => format!(
-            "งบประมาณ {} บาท · เบิกจ่าย {} บาท · ก่อหนี้ผูกพัน {} บาท · ส่งรายงานแล้ว {} จาก {} (ทันกำหนด {}, เกินกำหนด {}, ยังไม่ส่ง {})",
+            "งบประมาณ {} บาท · เบิกจ่าย {} บาท · ก่อหนี้ผูกพัน {} บาท · รายงาน{} {}",
             format_baht(h.allocation),
             format_baht(h.disbursed),
             format_baht(h.committed),
-            reporting.submitted,
-            reporting.expected,
-            reporting.on_time,
-            reporting.late,
-            reporting.missing
+            month_label(lang, fy, month),
+            reporting_text(lang, reporting, now)
         ),
         Lang::En => format!(
-            "Budget {} baht · disbursed {} baht · committed {} baht · reports submitted {} of {} ({} on time, {} late, {} missing)",
+            "Budget {} baht · disbursed {} baht · committed {} baht · {} reports: {}",
             format_baht(h.allocation),
             format_baht(h.disbursed),
             format_baht(h.committed),
-            reporting.submitted,
-            reporting.expected,
-            reporting.on_time,
-            reporting.late,
-            reporting.missing
+            month_label(lang, fy, month),
+            reporting_text(lang, reporting, now)
         ),
     };
-    format!("{figures}<p>{money}</p>")
+    format!("{figures}<p>{}</p>", escape(&money))
 }
 
 /// A table's header row of column headings.
@@ -313,14 +371,15 @@ pub async fn office(
 ) -> Result<HttpResponse, AppError> {
     let fy = parse_year(&path)?;
     let lang = Lang::from_query(q.lang.as_deref());
-    let today = state.today();
+    let (today, now) = (state.today(), state.now());
     let me = who.clone();
     let cache = state.clone();
     let (summary, charts, alerts, years, month) = db::blocking(&state.pool, move |conn| {
         let settings = queries::require_year_settings(conn, fy)?;
         let month = resolve_month(fy, q.month.as_deref(), today)?;
-        let s = summary::office(conn, fy, month, &settings)?;
-        let charts = charts::load_many_cached(conn, &cache.renders, &Kind::ALL, fy, month, None, &settings, Some(&s))?;
+        let s = summary::office(conn, fy, month, &settings, now)?;
+        let charts =
+            charts::load_many_cached(conn, &cache.renders, &Kind::ALL, fy, month, None, &settings, Some(&s), now)?;
         let alerts =
             alert_list(conn, &me, &Filter { fy: Some(fy.to_string()), status: None, kind: None, bureau: None })?;
         Ok((s, charts, alerts, years(conn)?, month))
@@ -335,7 +394,7 @@ pub async fn office(
         tr(lang, "ชุดเอกสารประชุมผู้บริหาร", "Meeting pack"),
         switch(lang, &format!("/dashboard/{fy}"), month)
     ));
-    body.push_str(&headline(lang, &summary.headline, &summary.reporting));
+    body.push_str(&headline(lang, fy, month, &summary.headline, &summary.reporting, now));
     let open: Vec<_> = alerts.iter().filter(|a| a.status != "resolved").take(5).collect();
     if !open.is_empty() {
         body.push_str(&format!(
@@ -386,13 +445,13 @@ pub async fn bureau(
 ) -> Result<HttpResponse, AppError> {
     let fy = parse_year(&path.0)?;
     let lang = Lang::from_query(q.lang.as_deref());
-    let today = state.today();
+    let (today, now) = (state.today(), state.now());
     let cache = state.clone();
     let (s, charts, years, month) = db::blocking(&state.pool, move |conn| {
         let b = visible.load(conn)?;
         let settings = queries::require_year_settings(conn, fy)?;
         let month = resolve_month(fy, q.month.as_deref(), today)?;
-        let s = summary::bureau(conn, fy, month, &settings, &b)?;
+        let s = summary::bureau(conn, fy, month, &settings, &b, now)?;
         let charts = charts::load_many_cached(
             conn,
             &cache.renders,
@@ -402,6 +461,7 @@ pub async fn bureau(
             Some(&b),
             &settings,
             None,
+            now,
         )?;
         Ok((s, charts, years(conn)?, month))
     })
@@ -424,7 +484,13 @@ pub async fn bureau(
         tr(lang, "รายงานเดือนนี้ของสำนัก", "This month's report of the bureau"),
         switch(lang, &format!("/dashboard/{fy}/bureaus/{}", escape(&code)), month)
     ));
-    body.push_str(&headline(lang, &s.headline, &s.reporting));
+    body.push_str(&headline(lang, fy, month, &s.headline, &s.reporting, now));
+    if s.carried_forward {
+        body.push_str(&format!(
+            "<p class=\"warning\">{}</p>",
+            escape(&charts::carried_note(fy, month, s.reported_through, true))
+        ));
+    }
     for chart in &charts {
         let by_month = |_: &str, at: Option<u8>| at.map(|at| format!("/dashboard/{fy}/bureaus/{code}?month={at}{l}"));
         body.push_str(&figure(chart, &by_month, false));
@@ -477,21 +543,22 @@ pub async fn project(
     let (row, b, figures, chart, months, years, month) = db::blocking(&state.pool, move |conn| {
         let (p, b) = VisibleProject::load(conn, &me, fy, &code)?;
         let month = resolve_month(fy, q.month.as_deref(), today)?;
-        let row = queries::bureau_figures(conn, fy, month, b.id)?
+        let figures = queries::project_rows(conn, fy, month, Some(b.id))?
             .into_iter()
-            .find(|r| r.key == p.id)
+            .find(|r| r.project_id == p.id)
+            .map(|r| r.figures())
             .ok_or_else(|| AppError::NotFound(format!("there is no project {code:?}")))?;
-        let figures = row.figures();
-        let months = data::project_months(conn, fy, p.id)?;
+        let months = data::months(conn, fy, None, Some(p.id))?;
         let chart = charts::s_curve(&SCurveInput {
             fy,
             month,
-            scope: format!("{} {}", row.code, row.name_th),
+            scope: format!("{} {}", p.code, p.name_th),
             curve: data::curve(&months, figures.allocation_year_end, Some(month)),
             last_year: None,
             targets: Vec::new(),
         })?;
-        Ok((row, b, figures, chart, months, years(conn)?, (month, p.category)))
+        let category = p.category.clone();
+        Ok((p, b, figures, chart, months, years(conn)?, (month, category)))
     })
     .await?;
     let (month, category) = month;
@@ -539,13 +606,28 @@ pub async fn project(
         tr(lang, "เบิกจ่าย", "Disbursed"),
         tr(lang, "ก่อหนี้ผูกพัน ณ สิ้นเดือน", "Committed at month end"),
     ));
-    for r in &months {
+    for (i, r) in months.iter().enumerate() {
+        let before = i.checked_sub(1).and_then(|j| months.get(j));
         let fm = FiscalMonth::new(r.month as i64).expect("months 1-12");
         let label = month_label(lang, fy, fm);
         let (first, disbursed, committed) = if fm <= month {
+            let carried = r.reported_month != r.month;
+            let note = if carried {
+                format!(
+                    " <span class=\"note\">({})</span>",
+                    escape(&charts::carried_note(
+                        fy,
+                        fm,
+                        (r.reported_month > 0).then_some(r.reported_month as u8),
+                        true
+                    ))
+                )
+            } else {
+                String::new()
+            };
             (
-                format!("<a href=\"/reports/{fy}/{}/{}\">{label}</a>", fm.number(), escape(&b.code)),
-                format_baht(r.disbursed),
+                format!("<a href=\"/reports/{fy}/{}/{}\">{label}</a>{note}", fm.number(), escape(&b.code)),
+                format_baht(r.disbursed_in(before)),
                 format_baht(r.committed),
             )
         } else {
@@ -553,7 +635,7 @@ pub async fn project(
         };
         body.push_str(&format!(
             "<tr><th scope=\"row\">{first}</th><td class=\"num\">{}</td><td class=\"num\">{disbursed}</td><td class=\"num\">{committed}</td></tr>",
-            format_baht(r.planned)
+            format_baht(r.planned_in(before))
         ));
     }
     body.push_str("</tbody></table>");

@@ -124,17 +124,18 @@ pub fn office(today: NaiveDate) -> Office {
         .single()
         .expect("fixed offset")
         .with_timezone(&Utc);
+    let holidays = super::data::holiday_dates();
     let years = (FIRST_YEAR..=current.be())
         .map(|be| {
             let fy = FiscalYear::new(be as i64).expect("demo years are valid");
             let months = if fy == current { months_current } else { 12 };
-            year(fy, months, fy == current, noon)
+            year(fy, months, fy == current, noon, &holidays)
         })
         .collect();
     Office { years }
 }
 
-fn year(fy: FiscalYear, months: u8, is_current: bool, now: DateTime<Utc>) -> Year {
+fn year(fy: FiscalYear, months: u8, is_current: bool, now: DateTime<Utc>, holidays: &[NaiveDate]) -> Year {
     let be = fy.be();
     // Budgets grow 3% a year from FY2566; allocations are whole thousands of baht,
     // so 97% of the office total is exact to the satang.
@@ -172,7 +173,8 @@ fn year(fy: FiscalYear, months: u8, is_current: bool, now: DateTime<Utc>) -> Yea
         p.plans[11] = final_alloc - assigned;
     }
 
-    let reports = if months == 0 { Vec::new() } else { reports(fy, months, is_current, now, &projects, &adjustments) };
+    let reports =
+        if months == 0 { Vec::new() } else { reports(fy, months, is_current, now, &projects, &adjustments, holidays) };
     let (q1, q2, q3) = match be {
         // Known: FY2565 Q3 72/79/46; FY2566 Q1 32/35/19; both years 93/98/75.
         // The other quarters are demo assumptions, entered as data like any other.
@@ -244,6 +246,7 @@ fn reports(
     now: DateTime<Utc>,
     projects: &[Project],
     adjustments: &[Adjustment],
+    holidays: &[NaiveDate],
 ) -> Vec<Report> {
     let be = fy.be();
     let mut rng = Rng::new(&format!("year:{be}"));
@@ -355,7 +358,7 @@ fn reports(
             let lines: Vec<(String, Decimal, Decimal)> =
                 idx.iter().map(|&i| (projects[i].code.clone(), cum_d[i][m] - cum_d[i][m - 1], commit[i][m])).collect();
 
-            let due = fy.due_at(month, DUE_DAY).with_timezone(&Utc);
+            let due = fy.due_at(month, DUE_DAY, holidays).with_timezone(&Utc);
             let late = r.below(100) < 8;
             let at = if late {
                 due + Duration::days(1 + r.below(3) as i64) - Duration::hours(10)

@@ -18,7 +18,8 @@ use super::data::BUREAUS;
 use super::generate::{self, Year};
 use crate::domain::Role;
 use crate::schema::{
-    allocation_adjustments, bureaus, cabinet_targets, fiscal_years, kpi_levels, monthly_plans, projects, report_lines,
+    allocation_adjustments, bureaus, cabinet_targets, fiscal_years, holidays, kpi_levels, monthly_plans, projects,
+    report_lines,
     report_revisions, reports, user_bureaus, user_roles, users,
 };
 
@@ -77,6 +78,18 @@ pub fn load(conn: &mut PgConnection, today: NaiveDate, password: &str) -> anyhow
         let bureau_ids: HashMap<String, i32> =
             bureaus::table.select((bureaus::code, bureaus::id)).load(conn)?.into_iter().collect();
         let mut summary = LoadSummary { bureaus: bureaus_added, ..LoadSummary::default() };
+        diesel::insert_into(holidays::table)
+            .values(
+                super::data::HOLIDAYS
+                    .iter()
+                    .map(|(day, th, en)| {
+                        let day: NaiveDate = day.parse().expect("a date of the demo calendar");
+                        (holidays::day.eq(day), holidays::name_th.eq(*th), holidays::name_en.eq(*en))
+                    })
+                    .collect::<Vec<_>>(),
+            )
+            .on_conflict_do_nothing()
+            .execute(conn)?;
         summary.users = load_users(conn, password, &bureau_ids)?;
         let user_ids: HashMap<String, i64> =
             users::table.select((users::username, users::id)).load(conn)?.into_iter().collect();

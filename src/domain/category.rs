@@ -63,6 +63,53 @@ impl FromStr for Category {
     }
 }
 
+/// The economic classification of a project (รายจ่ายประจำ / รายจ่ายลงทุน), which
+/// the cabinet's current and capital targets are judged on. It defaults from the
+/// category (investment is capital) and may be changed (a capital subsidy).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EconomicClass {
+    Current,
+    Capital,
+}
+
+impl EconomicClass {
+    pub const ALL: [EconomicClass; 2] = [EconomicClass::Current, EconomicClass::Capital];
+
+    pub fn of(category: Category) -> EconomicClass {
+        if category.is_capital() {
+            EconomicClass::Capital
+        } else {
+            EconomicClass::Current
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EconomicClass::Current => "current",
+            EconomicClass::Capital => "capital",
+        }
+    }
+
+    pub fn name_th(self) -> &'static str {
+        match self {
+            EconomicClass::Current => "รายจ่ายประจำ",
+            EconomicClass::Capital => "รายจ่ายลงทุน",
+        }
+    }
+}
+
+impl FromStr for EconomicClass {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<EconomicClass, String> {
+        EconomicClass::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("{s:?} is not one of current, capital"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +121,9 @@ mod tests {
         }
         assert!("capital".parse::<Category>().is_err());
         assert_eq!(Category::ALL.iter().filter(|c| c.is_capital()).count(), 1);
+        assert_eq!(EconomicClass::of(Category::Investment), EconomicClass::Capital);
+        assert_eq!(EconomicClass::of(Category::Subsidy), EconomicClass::Current);
+        assert_eq!("capital".parse::<EconomicClass>(), Ok(EconomicClass::Capital));
+        assert!("investment".parse::<EconomicClass>().is_err());
     }
 }

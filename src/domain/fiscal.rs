@@ -79,14 +79,32 @@ impl FiscalYear {
         }
     }
 
-    /// The deadline of month `m`'s report: day `due_day` of the following month,
-    /// 23:59:59 in Bangkok.
-    pub fn due_at(self, m: FiscalMonth, due_day: u32) -> DateTime<FixedOffset> {
+    /// The day month `m`'s report is due: day `due_day` of the following month, or
+    /// the next working day when that is a Saturday, a Sunday or one of `holidays`.
+    pub fn due_date(self, m: FiscalMonth, due_day: u32, holidays: &[NaiveDate]) -> NaiveDate {
         let after = self.month_end(m).succ_opt().expect("valid date");
-        let day = NaiveDate::from_ymd_opt(after.year(), after.month(), due_day.clamp(1, 28)).expect("valid due day");
-        let time = NaiveTime::from_hms_opt(23, 59, 59).expect("valid time");
-        bangkok().from_local_datetime(&day.and_time(time)).single().expect("fixed offset is unambiguous")
+        let mut day =
+            NaiveDate::from_ymd_opt(after.year(), after.month(), due_day.clamp(1, 28)).expect("valid due day");
+        while is_day_off(day, holidays) {
+            day = day.succ_opt().expect("valid date");
+        }
+        day
     }
+
+    /// The deadline of month `m`'s report: the end of its due date (23:59:59 in
+    /// Bangkok).
+    pub fn due_at(self, m: FiscalMonth, due_day: u32, holidays: &[NaiveDate]) -> DateTime<FixedOffset> {
+        let time = NaiveTime::from_hms_opt(23, 59, 59).expect("valid time");
+        bangkok()
+            .from_local_datetime(&self.due_date(m, due_day, holidays).and_time(time))
+            .single()
+            .expect("fixed offset is unambiguous")
+    }
+}
+
+/// A Saturday, a Sunday, or a public holiday.
+pub fn is_day_off(day: NaiveDate, holidays: &[NaiveDate]) -> bool {
+    matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) || holidays.contains(&day)
 }
 
 impl fmt::Display for FiscalYear {
@@ -240,10 +258,27 @@ mod tests {
     #[test]
     fn a_report_is_due_on_the_fifth_of_the_next_month_at_midnight_bangkok() {
         let fy = FiscalYear::new(2566).unwrap();
-        let due = fy.due_at(FiscalMonth::new(3).unwrap(), 5);
+        // 5 January 2023 was a Thursday.
+        let due = fy.due_at(FiscalMonth::new(3).unwrap(), 5, &[]);
         assert_eq!(due.to_rfc3339(), "2023-01-05T23:59:59+07:00");
-        let due = fy.due_at(FiscalMonth::LAST, 5);
+        // 5 October 2023 was a Thursday too.
+        let due = fy.due_at(FiscalMonth::LAST, 5, &[]);
         assert_eq!(due.to_rfc3339(), "2023-10-05T23:59:59+07:00");
+    }
+
+    #[test]
+    fn a_due_date_on_a_weekend_or_a_holiday_moves_to_the_next_working_day() {
+        let fy = FiscalYear::new(2566).unwrap();
+        // October 2022's report: 5 November 2022 was a Saturday, so Monday the 7th.
+        assert_eq!(fy.due_date(FiscalMonth::FIRST, 5, &[]), d(2022, 11, 7));
+        // With Monday the 7th a holiday as well: Tuesday the 8th.
+        assert_eq!(fy.due_date(FiscalMonth::FIRST, 5, &[d(2022, 11, 7)]), d(2022, 11, 8));
+        // November 2022's: 5 December 2022 (a Monday) is a public holiday, so the 6th.
+        assert_eq!(fy.due_date(FiscalMonth::new(2).unwrap(), 5, &[d(2022, 12, 5)]), d(2022, 12, 6));
+        // November 2026's: 5 December 2026 is a Saturday and a holiday; Monday the 7th
+        // is the holiday's substitute: Tuesday the 8th.
+        let fy70 = FiscalYear::new(2570).unwrap();
+        assert_eq!(fy70.due_date(FiscalMonth::new(2).unwrap(), 5, &[d(2026, 12, 5), d(2026, 12, 7)]), d(2026, 12, 8));
     }
 
     #[test]

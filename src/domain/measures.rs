@@ -1,14 +1,21 @@
 //! The measures of DOMAIN.md, as pure functions over summed figures. For fiscal
-//! year F as of fiscal month m, at any scope (office, bureau, project, category):
+//! year F as of fiscal month m, at any scope (office, bureau, project, category,
+//! economic class):
 //!
 //! - `allocation` A(m): allocations plus adjustments effective by the end of m;
 //! - `planned` P(m): monthly plans of months 1..m; `disbursed` D(m): reported
 //!   disbursements of months 1..m; `committed` C(m): commitments outstanding at the
-//!   end of m (a stock, never summed over months);
+//!   end of m, from the latest submitted report of a month <= m (a stock, never
+//!   summed over months, carried forward while a bureau has not reported);
 //! - rates: D/A, (D+C)/A and P/A, ×100; `lag_pp` = plan rate − (D+C) rate;
-//! - `forecast_year_end_rate` = ((D+C) + (P(12) − P(m))·min(r, 1)) / A(12) ·100 with
-//!   r = (D+C)/P(m), or 1 when P(m) = 0;
-//! - KPI level and interpolated score from the year's five thresholds.
+//! - the year-end forecast, bounded, computed per project and then summed (so
+//!   one project's lead never hides another's lag): with U = D + C, A = A(m),
+//!   P12 = min(P(12), A), S = P(12) − P(m), G = max(P12 − U, 0), N = min(G, S)
+//!   and pace r = min(1, U / P(m)) (1 when P(m) = 0), the forecast uses
+//!   U + r·N and the best case U + N; both rates are over A, lie between the
+//!   actual rate and 100, and equal the actual at month 12;
+//! - KPI level and interpolated score from the year's five thresholds, of the
+//!   actual rate and of the forecast.
 //!
 //! Figures of a wider scope are the sums of narrower ones (`Figures` adds), and
 //! measures are computed from figures, never summed themselves. Everything is exact
@@ -27,7 +34,7 @@ use super::money::rate;
 pub struct Figures {
     /// A(m)
     pub allocation: Decimal,
-    /// A(12): allocation in force at year end, for the forecast.
+    /// A(12): allocation in force at year end (the S-curve's scale).
     pub allocation_year_end: Decimal,
     /// P(m)
     pub planned: Decimal,
@@ -37,6 +44,10 @@ pub struct Figures {
     pub disbursed: Decimal,
     /// C(m)
     pub committed: Decimal,
+    /// Σ over projects of U + r·N: what the year is forecast to use.
+    pub forecast_used: Decimal,
+    /// Σ over projects of U + N: what it uses if everything still planned happens.
+    pub best_used: Decimal,
 }
 
 impl Add for Figures {
@@ -49,6 +60,8 @@ impl Add for Figures {
             planned_year: self.planned_year + o.planned_year,
             disbursed: self.disbursed + o.disbursed,
             committed: self.committed + o.committed,
+            forecast_used: self.forecast_used + o.forecast_used,
+            best_used: self.best_used + o.best_used,
         }
     }
 }
@@ -67,6 +80,48 @@ pub struct Measures {
     pub plan_rate: Option<Decimal>,
     pub lag_pp: Option<Decimal>,
     pub forecast_year_end_rate: Option<Decimal>,
+    pub forecast_best_rate: Option<Decimal>,
+}
+
+/// One project's figures as of a month, with its bounded forecast terms.
+pub struct Project {
+    pub allocation: Decimal,
+    pub allocation_year_end: Decimal,
+    pub planned: Decimal,
+    pub planned_year: Decimal,
+    pub disbursed: Decimal,
+    pub committed: Decimal,
+}
+
+impl From<Project> for Figures {
+    fn from(p: Project) -> Figures {
+        let used = p.disbursed + p.committed;
+        let (forecast_used, best_used) = forecast_terms(p.allocation, p.planned, p.planned_year, used);
+        Figures {
+            allocation: p.allocation,
+            allocation_year_end: p.allocation_year_end,
+            planned: p.planned,
+            planned_year: p.planned_year,
+            disbursed: p.disbursed,
+            committed: p.committed,
+            forecast_used,
+            best_used,
+        }
+    }
+}
+
+/// (U + r·N, U + N) of one project: U = D + C used so far, A = A(m), P(m) planned
+/// to date and P(12) planned for the year (DOMAIN.md, Measures).
+pub fn forecast_terms(allocation: Decimal, planned: Decimal, planned_year: Decimal, used: Decimal) -> (Decimal, Decimal) {
+    let p12 = planned_year.min(allocation);
+    let still_planned = (planned_year - planned).max(Decimal::ZERO);
+    let not_yet_used = (p12 - used).max(Decimal::ZERO);
+    let to_come = not_yet_used.min(still_planned);
+    let pace = if planned.is_zero() { Decimal::ONE } else { (used / planned).min(Decimal::ONE) };
+    // The pace is a ratio with up to 28 digits; its share of what is to come is
+    // kept to a hundredth of a satang, so that sums over any number of projects
+    // are exact in any order (and off by less than a satang in all).
+    (used + (pace * to_come).round_dp(4), used + to_come)
 }
 
 impl Figures {
@@ -83,17 +138,10 @@ impl Figures {
             disbursed_committed_rate,
             plan_rate,
             lag_pp: plan_rate.zip(disbursed_committed_rate).map(|(p, u)| p - u),
-            forecast_year_end_rate: forecast(self),
+            forecast_year_end_rate: rate(self.forecast_used, self.allocation),
+            forecast_best_rate: rate(self.best_used, self.allocation),
         }
     }
-}
-
-/// The year-end disbursed+committed rate if the rest of the plan is spent at the
-/// pace achieved so far (never faster than plan).
-pub fn forecast(f: &Figures) -> Option<Decimal> {
-    let pace = if f.planned.is_zero() { Decimal::ONE } else { (f.used() / f.planned).min(Decimal::ONE) };
-    let remaining = (f.planned_year - f.planned).max(Decimal::ZERO);
-    rate(f.used() + remaining * pace, f.allocation_year_end)
 }
 
 /// KPI thresholds T1..T5 of a fiscal year (year-end disbursed+committed %).
@@ -146,31 +194,70 @@ mod tests {
         assert_eq!(kpi_score(None, &levels()), None);
     }
 
+    fn project(a: &str, a12: &str, p: &str, p12: &str, d_: &str, c: &str) -> Figures {
+        Project {
+            allocation: d(a),
+            allocation_year_end: d(a12),
+            planned: d(p),
+            planned_year: d(p12),
+            disbursed: d(d_),
+            committed: d(c),
+        }
+        .into()
+    }
+
     #[test]
     fn a_zero_allocation_gives_no_rates_and_no_division_error() {
-        let m = Figures { planned: d("5"), disbursed: d("1"), ..Figures::default() }.measures();
+        let m = project("0", "0", "5", "5", "1", "0").measures();
         assert_eq!(
             (m.disbursed_rate, m.disbursed_committed_rate, m.plan_rate, m.lag_pp, m.forecast_year_end_rate),
             (None, None, None, None, None)
         );
+        assert_eq!(m.forecast_best_rate, None);
     }
 
     #[test]
     fn lag_is_plan_minus_disbursed_and_committed() {
-        let f = Figures {
-            allocation: d("1000"),
-            allocation_year_end: d("1000"),
-            planned: d("300"),
-            planned_year: d("1000"),
-            disbursed: d("150"),
-            committed: d("50"),
-        };
-        let m = f.measures();
+        let m = project("1000", "1000", "300", "1000", "150", "50").measures();
         assert_eq!(m.plan_rate, Some(d("30")));
         assert_eq!(m.disbursed_committed_rate, Some(d("20")));
         assert_eq!(m.lag_pp, Some(d("10")));
-        // r = 200/300; remaining plan 700 at that pace: 200 + 466.66… = 66.67%
+        // U = 200, S = 700, G = 800, N = 700, r = 200/300: 200 + 466.6667 = 66.67%; best 90%.
         assert_eq!(crate::domain::round_output(m.forecast_year_end_rate.unwrap()), d("66.67"));
+        assert_eq!(m.forecast_best_rate, Some(d("90")));
+    }
+
+    #[test]
+    fn an_annual_contract_signed_in_october_is_not_counted_twice() {
+        // The whole year's 1,200 committed in month 1 against a plan of 100 a
+        // month: nothing more is to come (G = 0), so the forecast is 100%, where
+        // the old formula added the 1,100 still planned and said 191.67%.
+        let m = project("1200", "1200", "100", "1200", "0", "1200").measures();
+        assert_eq!(m.disbursed_committed_rate, Some(d("100")));
+        assert_eq!(m.forecast_year_end_rate, Some(d("100")));
+        assert_eq!(m.forecast_best_rate, Some(d("100")));
+    }
+
+    #[test]
+    fn one_projects_lead_does_not_hide_anothers_lag() {
+        // A is ahead (its whole allocation used), B has used nothing of its plan.
+        let a = project("1000", "1000", "500", "1000", "600", "400");
+        let b = project("1000", "1000", "500", "1000", "0", "0");
+        let both = (a + b).measures();
+        // A: 1000 (nothing left to come). B: U = 0, r = 0, N = 500: forecast 0, best 500.
+        assert_eq!(both.forecast_year_end_rate, Some(d("50")));
+        assert_eq!(both.forecast_best_rate, Some(d("75")));
+        // Summed first, the two would have looked on plan: U = 1000 = P(m).
+        let pooled: Figures = Project {
+            allocation: d("2000"),
+            allocation_year_end: d("2000"),
+            planned: d("1000"),
+            planned_year: d("2000"),
+            disbursed: d("600"),
+            committed: d("400"),
+        }
+        .into();
+        assert_eq!(pooled.measures().forecast_year_end_rate, Some(d("100")));
     }
 
     fn amount() -> impl Strategy<Value = Decimal> {
@@ -178,46 +265,63 @@ mod tests {
     }
 
     prop_compose! {
-        fn figures()(a in amount(), pm in 0u32..=100, dm in 0u32..=100, cm in 0u32..=100) -> Figures {
-            // Plans cover the allocation; D + C never exceed it (the validation rule).
+        /// A project as of month `m`: plans cover the allocation, D + C within it
+        /// (the validation rule), plans to date a share of the year's.
+        fn project_at()(a in amount(), m in 1u32..=12, dm in 0u32..=100, cm in 0u32..=100, extra in 0u32..=30)
+            -> (u32, Figures)
+        {
             let planned_year = a;
-            let planned = (planned_year * Decimal::from(pm) / Decimal::ONE_HUNDRED).round_dp(2);
+            let planned = if m == 12 { a } else { (a * Decimal::from(m) / Decimal::from(12)).round_dp(2) };
             let disbursed = (a * Decimal::from(dm) / Decimal::ONE_HUNDRED).round_dp(2);
             let committed = ((a - disbursed) * Decimal::from(cm) / Decimal::ONE_HUNDRED).round_dp(2);
-            Figures { allocation: a, allocation_year_end: a, planned, planned_year, disbursed, committed }
+            // Some years plan more than they are given (a cut after planning).
+            let planned_year = planned_year + (planned_year * Decimal::from(extra) / Decimal::ONE_HUNDRED).round_dp(2);
+            let planned = if m == 12 { planned_year } else { planned };
+            (m, Project { allocation: a, allocation_year_end: a, planned, planned_year, disbursed, committed }.into())
         }
     }
 
     proptest! {
         #[test]
-        fn wider_scopes_are_sums_of_narrower_ones(parts in proptest::collection::vec(figures(), 1..20)) {
+        fn wider_scopes_are_sums_of_narrower_ones(parts in proptest::collection::vec(project_at(), 1..20)) {
+            let parts: Vec<Figures> = parts.into_iter().map(|(_, f)| f).collect();
             let total: Figures = parts.iter().copied().sum();
             let by_halves = parts[..parts.len() / 2].iter().copied().sum::<Figures>()
                 + parts[parts.len() / 2..].iter().copied().sum::<Figures>();
             prop_assert_eq!(total, by_halves);
-            prop_assert_eq!(total.disbursed, parts.iter().map(|p| p.disbursed).sum::<Decimal>());
+            // Each field is the sum of the same field, none mixed with another.
+            let sum = |f: fn(&Figures) -> Decimal| parts.iter().map(f).sum::<Decimal>();
+            prop_assert_eq!(total.allocation, sum(|p| p.allocation));
+            prop_assert_eq!(total.allocation_year_end, sum(|p| p.allocation_year_end));
+            prop_assert_eq!(total.planned, sum(|p| p.planned));
+            prop_assert_eq!(total.planned_year, sum(|p| p.planned_year));
+            prop_assert_eq!(total.disbursed, sum(|p| p.disbursed));
+            prop_assert_eq!(total.committed, sum(|p| p.committed));
+            prop_assert_eq!(total.forecast_used, sum(|p| p.forecast_used));
+            prop_assert_eq!(total.best_used, sum(|p| p.best_used));
         }
 
+        /// DOMAIN.md: for every scope and month, actual <= forecast <= best <= 100,
+        /// and forecast = actual at month 12.
         #[test]
-        fn rates_lie_where_their_inputs_put_them(f in figures()) {
-            let m = f.measures();
-            if f.allocation.is_zero() {
-                prop_assert!(m.disbursed_committed_rate.is_none());
-            } else {
-                let dr = m.disbursed_rate.unwrap();
-                let ur = m.disbursed_committed_rate.unwrap();
-                prop_assert!(Decimal::ZERO <= dr && dr <= ur && ur <= Decimal::ONE_HUNDRED);
-                prop_assert!(m.plan_rate.unwrap() <= Decimal::ONE_HUNDRED);
-                // The forecast never predicts less than what is already used.
-                prop_assert!(m.forecast_year_end_rate.unwrap() >= ur);
+        fn the_forecast_lies_between_the_actual_and_100(parts in proptest::collection::vec(project_at(), 1..20)) {
+            for scope in [parts[..1].to_vec(), parts.clone()] {
+                let f: Figures = scope.iter().map(|(_, f)| *f).sum();
+                let m = f.measures();
+                if f.allocation.is_zero() {
+                    prop_assert!(m.forecast_year_end_rate.is_none());
+                    continue;
+                }
+                let (actual, forecast, best) =
+                    (m.disbursed_committed_rate.unwrap(), m.forecast_year_end_rate.unwrap(), m.forecast_best_rate.unwrap());
+                prop_assert!(Decimal::ZERO <= m.disbursed_rate.unwrap() && m.disbursed_rate.unwrap() <= actual);
+                prop_assert!(actual <= forecast && forecast <= best && best <= Decimal::ONE_HUNDRED,
+                             "{} {} {}", actual, forecast, best);
+                if scope.iter().all(|(month, _)| *month == 12) {
+                    prop_assert_eq!(forecast, actual);
+                    prop_assert_eq!(best, actual);
+                }
             }
-        }
-
-        #[test]
-        fn the_forecast_at_month_12_is_the_actual(f in figures()) {
-            let year_end = Figures { planned: f.planned_year, allocation_year_end: f.allocation, ..f };
-            let m = year_end.measures();
-            prop_assert_eq!(m.forecast_year_end_rate, m.disbursed_committed_rate);
         }
 
         #[test]

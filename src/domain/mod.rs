@@ -9,7 +9,7 @@ pub mod measures;
 pub mod money;
 pub mod role;
 
-pub use category::Category;
+pub use category::{Category, EconomicClass};
 pub use fiscal::{FiscalMonth, FiscalYear};
 pub use money::{rate, round_output, Money, MoneyError};
 pub use role::Role;

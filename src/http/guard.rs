@@ -152,6 +152,10 @@ pub struct VisibleProject {
     #[diesel(sql_type = Text)]
     pub code: String,
     #[diesel(sql_type = Text)]
+    pub name_th: String,
+    #[diesel(sql_type = Text)]
+    pub name_en: String,
+    #[diesel(sql_type = Text)]
     pub bureau_code: String,
     #[diesel(sql_type = Text)]
     pub category: String,
@@ -169,7 +173,8 @@ impl VisibleProject {
         let shown: String = code.chars().filter(|c| !c.is_control()).take(40).collect();
         let gone = || AppError::NotFound(format!("there is no project {shown:?} in fiscal year {fy} for you"));
         let p: VisibleProject = diesel::sql_query(
-            "SELECT p.id, p.code, b.code AS bureau_code, p.category FROM projects p JOIN bureaus b ON b.id = p.bureau_id
+            "SELECT p.id, p.code, p.name_th, p.name_en, b.code AS bureau_code, p.category
+             FROM projects p JOIN bureaus b ON b.id = p.bureau_id
              WHERE p.fiscal_year = $1 AND p.code = $2",
         )
         .bind::<Int4, _>(fy.be())

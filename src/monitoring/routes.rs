@@ -55,11 +55,11 @@ pub async fn office_summary(
     q: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, AppError> {
     let fy = parse_year(&path)?;
-    let today = state.today();
+    let (today, now) = (state.today(), state.now());
     let body = db::blocking(&state.pool, move |conn| {
         let settings = queries::require_year_settings(conn, fy)?;
         let month = resolve_month(fy, q.month.as_deref(), today)?;
-        summary::office(conn, fy, month, &settings)
+        summary::office(conn, fy, month, &settings, now)
     })
     .await?;
     Ok(HttpResponse::Ok().json(body))
@@ -72,12 +72,12 @@ pub async fn bureau_summary(
     q: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, AppError> {
     let fy = parse_year(&path.0)?;
-    let today = state.today();
+    let (today, now) = (state.today(), state.now());
     let body = db::blocking(&state.pool, move |conn| {
         let b = bureau.load(conn)?;
         let settings = queries::require_year_settings(conn, fy)?;
         let month = resolve_month(fy, q.month.as_deref(), today)?;
-        summary::bureau(conn, fy, month, &settings, &b)
+        summary::bureau(conn, fy, month, &settings, &b, now)
     })
     .await?;
     Ok(HttpResponse::Ok().json(body))

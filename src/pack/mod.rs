@@ -25,7 +25,7 @@ use crate::domain::fiscal::{thai_date, thai_datetime, thai_month_label};
 use crate::domain::money::fixed2;
 use crate::domain::{FiscalMonth, FiscalYear};
 use crate::error::AppError;
-use crate::monitoring::queries::{self, YearSettings};
+use crate::monitoring::queries::{self, Scope, YearSettings};
 use crate::monitoring::summary::{self, OfficeSummary};
 
 /// The office the pack is for (the cover's first line).
@@ -122,6 +122,8 @@ pub struct Pack {
     pub lagging: Vec<Lagging>,
     pub alerts: Vec<AlertView>,
     pub narratives: Vec<Narrative>,
+    /// When the pack was made: the month may still be in progress (reports not yet due).
+    pub now: DateTime<Utc>,
 }
 
 /// The latest submitted revision of every bureau's report for the month.
@@ -146,11 +148,12 @@ pub fn load(
     who: &Identity,
     fy: FiscalYear,
     month: FiscalMonth,
-    today: NaiveDate,
+    now: DateTime<Utc>,
 ) -> Result<Pack, AppError> {
+    let today = crate::domain::fiscal::bangkok_date(now);
     let settings = queries::require_year_settings(conn, fy)?;
-    let office = summary::office(conn, fy, month, &settings)?;
-    let charts = charts::load_many_cached(conn, cache, &Kind::ALL, fy, month, None, &settings, Some(&office))?;
+    let office = summary::office(conn, fy, month, &settings, now)?;
+    let charts = charts::load_many_cached(conn, cache, &Kind::ALL, fy, month, None, &settings, Some(&office), now)?;
     let narratives = narratives(conn, fy, month)?;
     let mut lagging: Vec<Lagging> = office
         .bureaus
@@ -181,6 +184,7 @@ pub fn load(
         lagging,
         alerts,
         narratives,
+        now,
     })
 }
 
@@ -214,12 +218,9 @@ impl Pack {
             vec![Cell::text("งบประมาณตามแผนปฏิบัติการ (บาท)"), Cell::Money(h.allocation), Cell::text("-"), Cell::text("")],
             vec![Cell::text("เบิกจ่ายสะสม (บาท)"), Cell::Money(h.disbursed), Cell::text("-"), Cell::text("")],
             vec![Cell::text("ก่อหนี้ผูกพันคงเหลือ (บาท)"), Cell::Money(h.committed), Cell::text("-"), Cell::text("")],
-            vec![
-                Cell::text("ร้อยละการเบิกจ่าย เทียบเป้าหมาย ครม. ไตรมาสนี้"),
-                Cell::Rate(h.disbursed_rate),
-                Cell::Rate(h.quarter_target_rate),
-                verdict(at_least(h.disbursed_rate, h.quarter_target_rate)),
-            ],
+            self.target_row(Scope::Overall),
+            self.target_row(Scope::Current),
+            self.target_row(Scope::Capital),
             vec![
                 Cell::text("ร้อยละเบิกจ่าย+ก่อหนี้ผูกพัน เทียบแผน"),
                 Cell::Rate(h.disbursed_committed_rate),
@@ -233,16 +234,34 @@ impl Pack {
                 verdict(h.lag_pp.map(|l| l < self.settings.warn_lag_pp)),
             ],
             vec![
+                Cell::text("ผลจริง: ร้อยละเบิกจ่าย+ก่อหนี้ผูกพัน เทียบตัวชี้วัดระดับ 5"),
+                Cell::Rate(h.disbursed_committed_rate),
+                Cell::Rate(Some(self.level5())),
+                verdict(at_least(h.disbursed_committed_rate, Some(self.level5()))),
+            ],
+            vec![
                 Cell::text("คาดการณ์ ณ สิ้นปี เทียบตัวชี้วัดระดับ 5"),
                 Cell::Rate(h.forecast_year_end_rate),
                 Cell::Rate(Some(self.level5())),
                 verdict(at_least(h.forecast_year_end_rate, Some(self.level5()))),
             ],
             vec![
-                Cell::text("ระดับตัวชี้วัด (คะแนน)"),
+                Cell::text("กรณีดีที่สุด: ถ้าเบิกจ่ายได้ตามแผนที่เหลือทั้งหมด"),
+                Cell::Rate(h.forecast_best_rate),
+                Cell::Rate(Some(self.level5())),
+                verdict(at_least(h.forecast_best_rate, Some(self.level5()))),
+            ],
+            vec![
+                Cell::text("ระดับตัวชี้วัด ผลจริง (คะแนน)"),
                 Cell::Int(h.kpi_level as i64),
                 Cell::Int(5),
                 Cell::text(h.kpi_score.map(|s| format!("คะแนน {}", fixed2(s))).unwrap_or_else(|| "-".into())),
+            ],
+            vec![
+                Cell::text("ระดับตัวชี้วัด คาดการณ์ ณ สิ้นปี (คะแนน)"),
+                Cell::Int(h.kpi_level_forecast as i64),
+                Cell::Int(5),
+                Cell::text(h.kpi_score_forecast.map(|s| format!("คะแนน {}", fixed2(s))).unwrap_or_else(|| "-".into())),
             ],
             vec![
                 Cell::text("ปีก่อน ณ เดือนเดียวกัน: ร้อยละเบิกจ่าย+ก่อหนี้ผูกพัน"),
@@ -260,6 +279,31 @@ impl Pack {
         }
     }
 
+    /// A cabinet target row: the scope's disbursed rate against its quarter's target.
+    fn target_row(&self, scope: Scope) -> Vec<Cell> {
+        let t = self.office.headline.quarter_targets.get(scope);
+        let (rate, target) = (t.and_then(|t| t.disbursed_rate), t.and_then(|t| t.target_rate));
+        vec![
+            Cell::text(format!(
+                "ร้อยละการเบิกจ่าย{} เทียบเป้าหมาย ครม. ไตรมาสที่ {}",
+                scope.name_th(),
+                self.month.quarter()
+            )),
+            Cell::Rate(rate),
+            Cell::Rate(target),
+            Cell::text(match rate.zip(target) {
+                Some((r, t)) if r >= t => "ถึงเป้าหมาย",
+                Some(_) => "ต่ำกว่าเป้าหมาย",
+                None => "-",
+            }),
+        ]
+    }
+
+    /// The note of a bureau whose month is not in (its commitments carried forward).
+    fn carried(&self, b: &crate::monitoring::summary::BureauLine) -> String {
+        charts::carried_note(self.fy, self.month, b.reported_through, b.carried_forward)
+    }
+
     /// Every bureau, the most behind plan first.
     pub fn bureau_table(&self) -> Table {
         let mut bureaus: Vec<_> = self.office.bureaus.iter().collect();
@@ -269,7 +313,12 @@ impl Pack {
             .map(|b| {
                 let mut row = vec![Cell::text(&b.code), Cell::text(&b.name_th)];
                 row.extend(rate_cells(&b.rates));
-                row.push(Cell::text(report_status_th(b.report_status)));
+                let note = self.carried(b);
+                row.push(Cell::text(if note.is_empty() {
+                    report_status_th(b.report_status).to_string()
+                } else {
+                    format!("{}\n{note}", report_status_th(b.report_status))
+                }));
                 row
             })
             .collect();
@@ -415,22 +464,35 @@ impl Pack {
             .iter()
             .map(|b| {
                 let n = self.narratives.iter().find(|n| n.code == b.code);
+                let note = self.carried(b);
                 vec![
                     Cell::text(&b.code),
                     Cell::text(&b.name_th),
-                    Cell::text(report_status_th(b.report_status)),
+                    Cell::text(if note.is_empty() {
+                        report_status_th(b.report_status).to_string()
+                    } else {
+                        format!("{}\n{note}", report_status_th(b.report_status))
+                    }),
                     Cell::text(n.and_then(|n| n.submitted_at).map(thai_datetime).unwrap_or_else(|| "-".into())),
                     n.map(|n| Cell::Int(n.revision as i64)).unwrap_or_else(|| Cell::text("-")),
                 ]
             })
             .collect();
         let r = &self.office.reporting;
+        let due = thai_date(r.due_at.date_naive());
         Table {
             sheet: "การส่งรายงาน",
-            title: format!(
-                "ความครบถ้วนของการรายงาน: ส่งแล้ว {} จาก {} (ทันกำหนด {}, เกินกำหนด {}, ยังไม่ส่ง {})",
-                r.submitted, r.expected, r.on_time, r.late, r.missing
-            ),
+            title: if r.in_progress(self.now) {
+                format!(
+                    "ความครบถ้วนของการรายงาน (กำหนดส่ง {due}, ยังไม่ครบกำหนด): ส่งแล้ว {} จาก {}, รอส่ง {}",
+                    r.submitted, r.expected, r.pending
+                )
+            } else {
+                format!(
+                    "ความครบถ้วนของการรายงาน (กำหนดส่ง {due}): ส่งแล้ว {} จาก {} (ทันกำหนด {}, เกินกำหนด {}, ยังไม่ส่ง {})",
+                    r.submitted, r.expected, r.on_time, r.late, r.missing
+                )
+            },
             columns: vec![
                 col("รหัส", 0.1),
                 col("สำนัก", 0.4),
@@ -480,6 +542,7 @@ pub fn report_status_th(s: &str) -> &'static str {
         "on_time" => "ส่งทันกำหนด",
         "late" => "ส่งเกินกำหนด",
         "draft" => "ร่าง ยังไม่ส่ง",
+        "pending" => "ยังไม่ครบกำหนดส่ง",
         _ => "ยังไม่ส่ง",
     }
 }

@@ -48,7 +48,7 @@ pub async fn pack(
     let fy = parse_year(&year)?;
     let (month, format) = split(&file)?;
     let month = month.to_string();
-    let today = state.today();
+    let (today, now) = (state.today(), state.now());
     let me = who.clone();
     let inm = crate::cache::if_none_match(&req);
     let cache = state.clone();
@@ -61,7 +61,8 @@ pub async fn pack(
         // The HTML's page frame names who is signed in: only the body is shared.
         let inm = if format == Format::Html { None } else { inm.as_deref() };
         let rendered = crate::cache::render_cached(conn, &cache.renders, &key, &today.to_string(), inm, |conn| {
-            let p = super::load(conn, &cache.renders, &me, fy, month, today)?;
+            // The salt is the day: a month's reports fall due at a day's end.
+            let p = super::load(conn, &cache.renders, &me, fy, month, now)?;
             Ok(match format {
                 Format::Html => super::html::body(&p).into_bytes(),
                 Format::Pdf => super::pdf::render(&p).map_err(AppError::Unexpected)?,

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::audit::{self, Actor};
-use crate::domain::measures::Figures;
+use crate::domain::measures::{Figures, Project};
 use crate::domain::money::{fixed2, format_baht, json as dj, RawAmount};
 use crate::domain::{FiscalMonth, FiscalYear};
 use crate::error::{AppError, FieldError};
@@ -69,6 +69,9 @@ struct Header {
     due_day: i16,
     #[diesel(sql_type = Numeric)]
     warn_lag_pp: Decimal,
+    /// Holidays in the weeks after the month, which may move its due date.
+    #[diesel(sql_type = diesel::sql_types::Array<Date>)]
+    holidays: Vec<chrono::NaiveDate>,
 }
 
 #[derive(Queryable, Debug, Clone)]
@@ -116,7 +119,8 @@ pub fn context(
     let header: Option<Header> = diesel::sql_query(
         "SELECT r.id AS report_id, coalesce(r.latest_revision, 0) AS latest_revision,
                 EXISTS (SELECT 1 FROM month_locks l WHERE l.fiscal_year = f.id AND l.month = $2) AS locked,
-                f.due_day, f.warn_lag_pp
+                f.due_day, f.warn_lag_pp,
+                ARRAY(SELECT h.day FROM holidays h WHERE h.day BETWEEN $4 AND $4 + 62 ORDER BY h.day) AS holidays
          FROM fiscal_years f
          LEFT JOIN reports r ON r.fiscal_year = f.id AND r.month = $2 AND r.bureau_id = $3
          WHERE f.id = $1",
@@ -124,6 +128,7 @@ pub fn context(
     .bind::<Int4, _>(fy.be())
     .bind::<Int2, _>(month.number() as i16)
     .bind::<Int4, _>(bureau_id)
+    .bind::<Date, _>(fy.month_end(month))
     .get_result(conn)
     .optional()?;
     let header = header.ok_or_else(|| AppError::NotFound(format!("there is no fiscal year {fy}")))?;
@@ -186,7 +191,7 @@ pub fn context(
         report_id: header.report_id,
         latest_revision: header.latest_revision,
         locked: header.locked,
-        due_at: fy.due_at(month, header.due_day as u32).with_timezone(&Utc),
+        due_at: fy.due_at(month, header.due_day as u32, &header.holidays).with_timezone(&Utc),
         warn_lag_pp: header.warn_lag_pp,
         projects,
         latest,
@@ -254,14 +259,14 @@ fn preview(ctx: &Context, lines: &[(i32, Decimal, Decimal)]) -> Preview {
         .iter()
         .map(|p| {
             let (d, c) = by_id.get(&p.id).copied().unwrap_or_default();
-            Figures {
+            Figures::from(Project {
                 allocation: p.allocation,
                 allocation_year_end: p.allocation,
                 planned: p.planned_to_date,
                 planned_year: p.planned_to_date,
                 disbursed: p.disbursed_before + d,
                 committed: c,
-            }
+            })
         })
         .sum();
     let m = f.measures();

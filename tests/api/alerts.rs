@@ -42,11 +42,13 @@ async fn the_demo_office_raises_its_laggards_and_missing_reports_once() {
     assert_eq!((first.fiscal_year, first.month, first.raised), (Some(2570), Some(1), 4));
     let mut got = keys(&list(&app, "sg", "?fy=2570").await);
     got.sort();
+    // AUDIT saved only a draft: it is missing its report, not behind plan on
+    // figures it has not given. The bounded forecast puts the year below level 5.
     assert_eq!(
         got,
         [
-            "behind_plan:AUDIT:warning",
             "behind_plan:DHR:warning",
+            "kpi_at_risk:office:warning",
             "missing_report:AUDIT:warning",
             "missing_report:COMM:warning"
         ]

@@ -140,7 +140,7 @@ async fn a_nul_in_any_text_field_of_a_body_is_422_naming_it_and_stores_nothing()
             Method::POST,
             "/api/v1/fiscal-years/2570/adjustments",
             Some("strategy"),
-            json!({"kind": "cut", "project_code": "PSB-01", "amount": "1.00", "effective_on": "2026-11-02", "reason": "ลด"}),
+            json!({"kind": "cut", "project": "PSB-01", "amount": "1.00", "effective_on": "2026-11-02", "reason": "ลด"}),
         ),
         (
             Method::POST,

@@ -9,7 +9,7 @@ use awc::http::Method;
 use budgetwatch::domain::{FiscalMonth, FiscalYear};
 use budgetwatch::monitoring::{queries, summary};
 use diesel::connection::{Instrumentation, InstrumentationEvent};
-use diesel::Connection;
+use diesel::{Connection, RunQueryDsl};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
@@ -49,9 +49,11 @@ async fn fy2566_closes_at_97_00_percent_level_5_with_every_contract_field() {
     assert_eq!(s["quarter_target_rate"], "93.00");
     assert_eq!(s["forecast_year_end_rate"], "97.00", "the forecast at month 12 is the actual");
     assert_eq!(s["plan_rate"], "100.00");
+    // September 2023's reports were due Thursday 5 October 2023.
     assert_eq!(
         s["reporting"],
-        json!({"expected": 12, "submitted": 12, "on_time": s["reporting"]["on_time"], "late": s["reporting"]["late"], "missing": 0})
+        json!({"expected": 12, "submitted": 12, "on_time": s["reporting"]["on_time"], "late": s["reporting"]["late"],
+               "missing": 0, "pending": 0, "due_at": "2023-10-05T23:59:59+07:00"})
     );
     for key in ["planned", "disbursed", "committed", "disbursed_rate", "lag_pp"] {
         let v = s[key].as_str().unwrap();
@@ -214,7 +216,7 @@ fn queries_for_office(url: &str, fy: FiscalYear) -> (usize, usize) {
     conn.set_instrumentation(Counter(count.clone()));
     let month = FiscalMonth::LAST;
     let settings = queries::year_settings(&mut conn, fy).unwrap().unwrap();
-    let s = summary::office(&mut conn, fy, month, &settings).unwrap();
+    let s = summary::office(&mut conn, fy, month, &settings, chrono::Utc::now()).unwrap();
     (count.load(Ordering::SeqCst), s.bureaus.len())
 }
 
@@ -233,29 +235,112 @@ fn the_office_summary_takes_the_same_number_of_queries_for_three_times_the_burea
     assert_eq!(small, large, "queries must not grow with the number of bureaus");
 }
 
-#[test]
-fn the_rollups_agree_with_the_report_lines_they_summarise() {
-    // The office figures come from trigger-kept rollups, a bureau's from the raw
-    // lines: summing every bureau's raw figures must give the office's.
-    let db = crate::helpers::TestDb::fresh();
-    let mut conn = db.conn();
-    budgetwatch::demo::load(&mut conn, chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(), "demo-password")
-        .unwrap();
-    for (fy, m) in [(2566, 12), (2566, 7), (2570, 1)] {
-        let fy = FiscalYear::new(fy).unwrap();
-        let m = FiscalMonth::new(m).unwrap();
-        let settings = queries::year_settings(&mut conn, fy).unwrap().unwrap();
-        let office = summary::office(&mut conn, fy, m, &settings).unwrap();
-        let mut total = budgetwatch::domain::measures::Figures::default();
-        for b in &office.bureaus {
-            let row = queries::bureau_by_code(&mut conn, &b.code).unwrap().unwrap();
-            let figures: budgetwatch::domain::measures::Figures =
-                queries::bureau_figures(&mut conn, fy, m, row.id).unwrap().iter().map(|r| r.figures()).sum();
-            total = total + figures;
-        }
-        assert_eq!(total.disbursed, office.headline.disbursed, "{fy} {m}");
-        assert_eq!(total.committed, office.headline.committed, "{fy} {m}");
-        assert_eq!(total.planned, office.headline.planned, "{fy} {m}");
-        assert_eq!(total.allocation, office.headline.allocation, "{fy} {m}");
+/// Each project as of each month, computed here from the plans, adjustments and
+/// submitted report lines themselves (the naive way), for one year and month.
+fn raw_project_months(conn: &mut diesel::PgConnection, fy: i32, m: i16) -> Vec<(i32, String)> {
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Int4)]
+        id: i32,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        figures: String,
     }
+    let rows: Vec<Row> = diesel::sql_query(
+        "WITH p AS (SELECT id, bureau_id, allocation FROM projects WHERE fiscal_year = $1),
+              month_end AS (SELECT (make_date($1 - 544, 10, 1) + make_interval(months => $2::int) - interval '1 day')::date AS d),
+              adj AS (SELECT a.project_id, sum(a.amount) FILTER (WHERE a.effective_on <= (SELECT d FROM month_end)) AS to_m,
+                             sum(a.amount) FILTER (WHERE a.effective_on <= make_date($1 - 543, 9, 30)) AS to_y
+                      FROM allocation_adjustments a JOIN p ON p.id = a.project_id GROUP BY a.project_id),
+              pl AS (SELECT project_id, sum(planned) FILTER (WHERE month <= $2) AS p_m, sum(planned) AS p_y
+                     FROM monthly_plans WHERE project_id IN (SELECT id FROM p) GROUP BY project_id),
+              sub AS (SELECT bureau_id, month, submitted_revision_id AS rev FROM reports
+                      WHERE fiscal_year = $1 AND month <= $2 AND submitted_revision_id IS NOT NULL),
+              latest AS (SELECT DISTINCT ON (bureau_id) bureau_id, month, rev FROM sub ORDER BY bureau_id, month DESC),
+              d AS (SELECT l.project_id, sum(l.disbursed) AS d FROM sub JOIN report_lines l ON l.revision_id = sub.rev
+                    GROUP BY l.project_id)
+         SELECT p.id, concat_ws(' ', (p.allocation + coalesce(adj.to_m, 0))::numeric(18,2),
+                                (p.allocation + coalesce(adj.to_y, 0))::numeric(18,2),
+                                coalesce(pl.p_m, 0)::numeric(18,2), coalesce(pl.p_y, 0)::numeric(18,2),
+                                coalesce(d.d, 0)::numeric(18,2), coalesce(l.committed, 0)::numeric(18,2),
+                                coalesce(latest.month, 0)) AS figures
+         FROM p LEFT JOIN adj ON adj.project_id = p.id LEFT JOIN pl ON pl.project_id = p.id
+         LEFT JOIN d ON d.project_id = p.id LEFT JOIN latest ON latest.bureau_id = p.bureau_id
+         LEFT JOIN report_lines l ON l.revision_id = latest.rev AND l.project_id = p.id
+         ORDER BY p.id",
+    )
+    .bind::<diesel::sql_types::Int4, _>(fy)
+    .bind::<diesel::sql_types::Int2, _>(m)
+    .load(conn)
+    .unwrap();
+    rows.into_iter().map(|r| (r.id, r.figures)).collect()
+}
+
+fn kept_project_months(conn: &mut diesel::PgConnection, fy: i32, m: i16) -> Vec<(i32, String)> {
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Int4)]
+        id: i32,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        figures: String,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT project_id AS id, concat_ws(' ', allocation, allocation_year, planned_cum::numeric(18,2),
+                planned_year::numeric(18,2), disbursed_cum::numeric(18,2), committed::numeric(18,2), reported_month)
+                AS figures
+         FROM project_months WHERE fiscal_year = $1 AND month = $2 ORDER BY project_id",
+    )
+    .bind::<diesel::sql_types::Int4, _>(fy)
+    .bind::<diesel::sql_types::Int2, _>(m)
+    .load(conn)
+    .unwrap();
+    rows.into_iter().map(|r| (r.id, r.figures)).collect()
+}
+
+fn assert_kept_figures_agree(conn: &mut diesel::PgConnection, fy: i32) {
+    for m in 1..=12 {
+        assert_eq!(kept_project_months(conn, fy, m), raw_project_months(conn, fy, m), "FY{fy} month {m}");
+    }
+}
+
+#[actix_web::test]
+async fn project_months_agree_with_the_plans_adjustments_and_reports_they_are_made_of() {
+    let app = demo_app().await;
+    let mut conn = app.db.conn();
+    for fy in [2566, 2570] {
+        assert_kept_figures_agree(&mut conn, fy);
+    }
+    // After each kind of write, the kept figures follow.
+    let strategy = app.token_for("strategy");
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            "/api/v1/fiscal-years/2570/adjustments",
+            Some(&strategy),
+            json!({"kind": "addition", "project": "COMM-02", "amount": "12345.67", "effective_on": "2026-10-15",
+                   "reason": "งบกลาง"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_kept_figures_agree(&mut conn, 2570);
+    let comm = app.token_for("reporter-comm");
+    let (status, body) = app
+        .send_json(
+            Method::PUT,
+            "/api/v1/reports/2570/1/COMM",
+            Some(&comm),
+            json!({"status": "submitted", "lines": [{"project_code": "COMM-01", "disbursed": "1000.00", "committed": "250.50"}],
+                   "obstacles": "จัดซื้อล่าช้า", "suggestions": "เร่งรัด"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_kept_figures_agree(&mut conn, 2570);
+    // A draft after the submission changes nothing the measures read.
+    let req = app
+        .client
+        .put(app.url("/api/v1/reports/2570/1/COMM"))
+        .insert_header(("Authorization", format!("Bearer {comm}")))
+        .insert_header(("If-Match", "*"));
+    let res = req.send_json(&json!({"status": "draft", "lines": []})).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_kept_figures_agree(&mut conn, 2570);
 }

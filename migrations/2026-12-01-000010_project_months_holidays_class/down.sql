@@ -1,0 +1,27 @@
+DELETE FROM alert_events WHERE alert_id IN (SELECT id FROM alerts WHERE scope_key LIKE 'office:%');
+DELETE FROM follow_ups WHERE alert_id IN (SELECT id FROM alerts WHERE scope_key LIKE 'office:%');
+DELETE FROM alerts WHERE scope_key LIKE 'office:%';
+ALTER TABLE alerts DROP CONSTRAINT alerts_scope_key_check;
+ALTER TABLE alerts ADD CONSTRAINT alerts_scope_key_check
+    CHECK (scope_key ~ '^(office|bureau:[A-Z][A-Z0-9_-]*|project:[0-9]+)$');
+DROP TRIGGER report_lines_project_months ON report_lines;
+DROP TRIGGER reports_project_months_update ON reports;
+DROP TRIGGER reports_project_months_insert ON reports;
+DROP TRIGGER adjustments_project_months_delete ON allocation_adjustments;
+DROP TRIGGER adjustments_project_months_update ON allocation_adjustments;
+DROP TRIGGER adjustments_project_months_insert ON allocation_adjustments;
+DROP TRIGGER monthly_plans_project_months_delete ON monthly_plans;
+DROP TRIGGER monthly_plans_project_months_update ON monthly_plans;
+DROP TRIGGER monthly_plans_project_months_insert ON monthly_plans;
+DROP TRIGGER projects_project_months_update ON projects;
+DROP TRIGGER projects_project_months_insert ON projects;
+DROP FUNCTION project_months_after_lines();
+DROP FUNCTION project_months_after_reports();
+DROP FUNCTION project_months_after_project_rows();
+DROP FUNCTION project_months_after_projects();
+DROP FUNCTION refresh_project_months(INTEGER[]);
+DROP TABLE project_months;
+DROP TRIGGER projects_default_class ON projects;
+DROP FUNCTION projects_default_class();
+ALTER TABLE projects DROP COLUMN economic_class;
+DROP TABLE holidays;

@@ -306,7 +306,8 @@ fn run(command: Command, settings: &mut Settings) -> anyhow::Result<()> {
                 ),
                 None => None,
             };
-            let chart = crate::charts::load(&mut conn, kind, fy, month, b.as_ref(), chrono::Utc::now()).map_err(app_error)?;
+            let chart =
+                crate::charts::load(&mut conn, kind, fy, month, b.as_ref(), chrono::Utc::now()).map_err(app_error)?;
             let bytes = if png { crate::charts::png(&chart.svg)? } else { chart.svg.into_bytes() };
             std::fs::write(&out, bytes).with_context(|| format!("writing {}", out.display()))?;
             println!("{}: {}", out.display(), chart.desc);

@@ -42,9 +42,19 @@ macro_rules! rule {
             path: $path,
             access: $access,
             example: $example,
-            route: || web::method(Method::$m).to($handler),
+            route: || route(Method::$m).to($handler),
         }
     };
+}
+
+/// A route for `method`; a GET route answers HEAD too (RFC 9110: the same
+/// answer without its body, which actix leaves out).
+fn route(method: Method) -> Route {
+    if method == Method::GET {
+        web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+    } else {
+        web::method(method)
+    }
 }
 
 pub fn table() -> Vec<Rule> {
@@ -138,6 +148,9 @@ pub fn methods_at(path: &str) -> Vec<Method> {
     let defs = DEFS
         .get_or_init(|| table().into_iter().map(|r| (actix_web::dev::ResourceDef::new(r.path), r.method)).collect());
     let mut methods: Vec<Method> = defs.iter().filter(|(d, _)| d.is_match(path)).map(|(_, m)| m.clone()).collect();
+    if methods.contains(&Method::GET) {
+        methods.push(Method::HEAD);
+    }
     methods.sort_by(|a, b| a.as_str().cmp(b.as_str()));
     methods.dedup();
     methods
@@ -150,9 +163,13 @@ pub fn methods_at(path: &str) -> Vec<Method> {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     for rule in table() {
         let access = rule.access;
+        let method = rule.method.clone();
+        let serves = move |ctx: &guard::GuardContext<'_>| {
+            ctx.head().method == method || (method == Method::GET && ctx.head().method == Method::HEAD)
+        };
         cfg.service(
             web::resource(rule.path)
-                .guard(guard::Method(rule.method.clone()))
+                .guard(guard::fn_guard(serves))
                 .wrap(middleware::from_fn(move |req: ServiceRequest, next: Next<BoxBody>| {
                     auth::middleware::authorize(access, req, next)
                 }))

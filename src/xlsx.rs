@@ -79,9 +79,69 @@ pub fn cell_name(row: u32, col: u32) -> String {
     format!("{}{}", column_letter(col as usize), row as u64 + 1)
 }
 
-/// Expands every part of the zip once, into nothing, counting: a part that
-/// grows past `MAX_ENTRY_BYTES` (or all of them past `MAX_EXPANDED_BYTES`)
-/// refuses the file. Sizes written in the zip are not believed; bytes are counted.
+/// More shared strings than any workbook of ours needs (a national plan has
+/// about 80,000): each costs memory however short it is.
+pub const MAX_SHARED_STRINGS: u64 = 200_000;
+/// Excel's own limit on a cell's text.
+pub const MAX_CELL_CHARS: usize = 32_767;
+/// All the text one sheet may hold once its cells are read.
+pub const MAX_SHEET_TEXT_BYTES: usize = 16 * 1024 * 1024;
+
+/// What a scan of one part found.
+#[derive(Default)]
+struct PartScan {
+    /// `<si` elements (shared strings), with or without a namespace prefix.
+    strings: u64,
+    /// `uniqueCount="…"` of the shared strings' root, which calamine reserves room for.
+    declared: Option<u64>,
+    /// The longest `r="…"` (a cell or row reference) in a sheet.
+    longest_ref: usize,
+}
+
+/// Scans `data` (the part's bytes, in order, with `tail` the last bytes of the
+/// chunk before) for what `check_parts` refuses.
+fn scan(found: &mut PartScan, tail: &[u8], data: &[u8]) {
+    let joined: Vec<u8> = tail.iter().chain(data.iter()).copied().collect();
+    let from = tail.len();
+    for i in 0..joined.len() {
+        let at = |k: usize| joined.get(i + k).copied();
+        // `<si` or `:si` followed by the end of the name; counted where it ends,
+        // so a match across two chunks is counted once.
+        if i + 3 >= from
+            && matches!(at(0), Some(b'<' | b':'))
+            && at(1) == Some(b's')
+            && at(2) == Some(b'i')
+            && matches!(at(3), Some(b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n'))
+        {
+            found.strings += 1;
+        }
+    }
+    // Attributes are short; finding them in each chunk with its tail is enough.
+    let text = String::from_utf8_lossy(&joined);
+    if found.declared.is_none() {
+        if let Some(i) = text.find("uniqueCount=") {
+            let rest = &text[i + "uniqueCount=".len()..];
+            let digits: String = rest.chars().skip(1).take_while(|c| c.is_ascii_digit()).collect();
+            found.declared = Some(digits.parse::<u64>().unwrap_or(u64::MAX));
+        }
+    }
+    for quote in ["\"", "'"] {
+        let pattern = format!(" r={quote}");
+        let mut rest = text.as_ref();
+        while let Some(i) = rest.find(&pattern) {
+            rest = &rest[i + pattern.len()..];
+            let len = rest.find(quote).unwrap_or(rest.len());
+            found.longest_ref = found.longest_ref.max(len);
+        }
+    }
+}
+
+/// Expands every part of the zip once, counting and scanning, and keeps none of
+/// it: a part that grows past `MAX_ENTRY_BYTES` (or all of them past
+/// `MAX_EXPANDED_BYTES`), shared strings past `MAX_SHARED_STRINGS` (or declaring
+/// more than they hold, for which a reader would reserve room), and a cell
+/// reference longer than `XFD1048576` all refuse the file before any parser sees
+/// it. Sizes written in the zip are not believed; bytes are counted.
 fn check_parts(bytes: &[u8]) -> Result<(), AppError> {
     use std::io::Read;
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
@@ -90,17 +150,51 @@ fn check_parts(bytes: &[u8]) -> Result<(), AppError> {
         return Err(file_error(format!("the workbook has {} parts; a workbook has far fewer", zip.len())));
     }
     let mut total = 0u64;
+    let mut chunk = vec![0u8; 64 * 1024];
     for i in 0..zip.len() {
         let mut part =
             zip.by_index(i).map_err(|e| file_error(format!("part {i} of the workbook cannot be read: {e}")))?;
         let name = part.name().map(|n| n.chars().take(100).collect::<String>()).unwrap_or_else(|_| format!("#{i}"));
+        let lower = name.to_ascii_lowercase();
+        let (strings, sheet) = (lower.ends_with("sharedstrings.xml"), lower.contains("worksheets/"));
         let limit = MAX_ENTRY_BYTES.min(MAX_EXPANDED_BYTES - total);
-        let expanded = std::io::copy(&mut part.by_ref().take(limit + 1), &mut std::io::sink())
-            .map_err(|e| file_error(format!("part {name:?} of the workbook is damaged: {e}")))?;
+        let damaged = |e: std::io::Error| file_error(format!("part {name:?} of the workbook is damaged: {e}"));
+        let mut limited = part.by_ref().take(limit + 1);
+        let (mut expanded, mut found, mut tail) = (0u64, PartScan::default(), Vec::new());
+        loop {
+            let n = limited.read(&mut chunk).map_err(damaged)?;
+            if n == 0 {
+                break;
+            }
+            expanded += n as u64;
+            if strings || sheet {
+                scan(&mut found, &tail, &chunk[..n]);
+                tail = chunk[n.saturating_sub(64)..n].to_vec();
+            }
+        }
         if expanded > limit {
             return Err(file_error(format!(
                 "part {name:?} of the workbook expands beyond {} MB: it is refused unread",
                 limit / 1024 / 1024
+            )));
+        }
+        if strings && found.strings > MAX_SHARED_STRINGS {
+            return Err(file_error(format!(
+                "part {name:?} holds {} shared strings, more than a budget workbook has ({MAX_SHARED_STRINGS})",
+                found.strings
+            )));
+        }
+        if strings && found.declared.is_some_and(|d| d > found.strings.max(1) * 2 + 1000) {
+            return Err(file_error(format!(
+                "part {name:?} declares {} shared strings but holds {}: the workbook is damaged",
+                found.declared.unwrap_or_default(),
+                found.strings
+            )));
+        }
+        if sheet && found.longest_ref > 10 {
+            return Err(file_error(format!(
+                "part {name:?} has a cell reference {} characters long (the last cell of a sheet is XFD1048576)",
+                found.longest_ref
             )));
         }
         total += expanded;
@@ -108,10 +202,31 @@ fn check_parts(bytes: &[u8]) -> Result<(), AppError> {
     Ok(())
 }
 
+/// A cell's text as an error message may quote it: at most 60 characters.
+pub fn quoted(s: &str) -> String {
+    let mut out: String = s.chars().take(60).collect();
+    if s.chars().count() > 60 {
+        out.push('…');
+    }
+    format!("{out:?}")
+}
+
 /// The rows of sheet `name` (or of the only sheet, when the workbook has one),
 /// read cell by cell within `bounds`: row i of the result is Excel's row i + 1,
 /// and cell j its column j. Call it off the async threads (it parses XML).
 pub fn read_sheet(bytes: &[u8], name: &str, bounds: Bounds) -> Result<Vec<Vec<Data>>, AppError> {
+    // The checks above refuse what is known to make a reader fail; should the
+    // parser still panic on some other malformed part, the file is refused and
+    // the thread goes on.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_sheet_checked(bytes, name, bounds))).unwrap_or_else(
+        |_| {
+            tracing::warn!("a workbook made the reader panic; refused");
+            Err(file_error("this workbook is malformed and cannot be read".into()))
+        },
+    )
+}
+
+fn read_sheet_checked(bytes: &[u8], name: &str, bounds: Bounds) -> Result<Vec<Vec<Data>>, AppError> {
     if bytes.is_empty() {
         return Err(file_error("the file is empty; send the filled-in .xlsx workbook".into()));
     }
@@ -137,6 +252,7 @@ pub fn read_sheet(bytes: &[u8], name: &str, bounds: Bounds) -> Result<Vec<Vec<Da
         .worksheet_cells_reader(&sheet)
         .map_err(|e| file_error(format!("sheet {sheet:?} cannot be read: {e}")))?;
     let mut rows: Vec<Vec<Data>> = Vec::new();
+    let mut text_bytes = 0usize;
     loop {
         let cell = match cells.next_cell() {
             Ok(Some(c)) => c,
@@ -159,10 +275,30 @@ pub fn read_sheet(bytes: &[u8], name: &str, bounds: Bounds) -> Result<Vec<Vec<Da
                 ),
             ));
         }
-        let value = Data::from(value.clone());
-        if matches!(&value, Data::String(s) if s.contains('\0')) {
-            return Err(sheet_error(cell_name(row, col), "มีอักขระ NUL (contains a NUL character)".into()));
+        let text: Option<&str> = match value {
+            DataRef::String(t) | DataRef::DateTimeIso(t) | DataRef::DurationIso(t) => Some(t.as_str()),
+            DataRef::SharedString(t) => Some(t),
+            _ => None,
+        };
+        if let Some(t) = text {
+            if t.contains('\0') {
+                return Err(sheet_error(cell_name(row, col), "มีอักขระ NUL (contains a NUL character)".into()));
+            }
+            if t.chars().count() > MAX_CELL_CHARS {
+                return Err(sheet_error(
+                    cell_name(row, col),
+                    format!("ข้อความยาวเกิน {MAX_CELL_CHARS} ตัวอักษร (longer than a cell may hold)"),
+                ));
+            }
+            text_bytes += t.len();
+            if text_bytes > MAX_SHEET_TEXT_BYTES {
+                return Err(sheet_error(
+                    cell_name(row, col),
+                    format!("the sheet holds more than {} MB of text", MAX_SHEET_TEXT_BYTES / 1024 / 1024),
+                ));
+            }
         }
+        let value = Data::from(value.clone());
         let (r, c) = (row as usize, col as usize);
         if rows.len() <= r {
             rows.resize_with(r + 1, Vec::new);
@@ -200,6 +336,9 @@ pub fn amount(c: &Data) -> Result<Decimal, String> {
         Data::Float(f) if !f.is_finite() => return Err("is not a finite number".into()),
         Data::Float(f) => f.to_string(),
         Data::Int(i) => i.to_string(),
+        Data::String(s) if s.trim().chars().count() > 40 => {
+            return Err(format!("is {} characters of text, not an amount", s.trim().chars().count()))
+        }
         Data::String(s) => s.trim().to_string(),
         Data::Empty => return Err("is empty; enter 0 if there is nothing".into()),
         Data::Error(e) => return Err(format!("holds the Excel error {e:?}")),

@@ -99,6 +99,13 @@ impl AfterWrites {
 /// Kinds this engine raises and resolves (the ledger kinds come with the ledger).
 const KINDS: [&str; 4] = ["behind_plan", "below_target", "missing_report", "kpi_at_risk"];
 const SYSTEM: Actor<'static> = Actor { user_id: None, request_id: Some("alerts") };
+/// The longest instruction, response or note accepted, in characters.
+pub const TEXT_MAX: usize = 2000;
+
+fn too_long(field: &str, text: &str) -> Option<FieldError> {
+    (text.chars().count() > TEXT_MAX)
+        .then(|| FieldError::new(field, format!("ยาวเกิน {TEXT_MAX} ตัวอักษร (at most {TEXT_MAX} characters)")))
+}
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
 pub struct Evaluation {
@@ -468,6 +475,7 @@ pub fn order_follow_up(
     if instruction.trim().is_empty() {
         errors.push(FieldError::new("instruction", "ระบุสิ่งที่ให้เร่งดำเนินการ (an instruction is required)"));
     }
+    errors.extend(too_long("instruction", instruction));
     let due = match NaiveDate::parse_from_str(due_on.trim(), "%Y-%m-%d") {
         Ok(d) if d >= today => Some(d),
         Ok(d) => {
@@ -538,6 +546,9 @@ pub fn respond(
             "ระบุผลการดำเนินการ (a response is required)",
         )]));
     }
+    if let Some(e) = too_long("response", response) {
+        return Err(AppError::validation(vec![e]));
+    }
     conn.transaction(|conn| {
         let row: Option<(i64, Option<i32>, String)> = follow_ups::table
             .find(follow_up)
@@ -566,6 +577,9 @@ pub fn respond(
 }
 
 pub fn resolve(conn: &mut PgConnection, id: i64, note: &str, actor: Actor<'_>) -> Result<(), AppError> {
+    if let Some(e) = too_long("note", note) {
+        return Err(AppError::validation(vec![e]));
+    }
     conn.transaction(|conn| {
         let a = load(conn, id)?;
         if a.status == "resolved" {

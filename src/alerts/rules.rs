@@ -234,7 +234,9 @@ mod tests {
                     lag_pp: Some(d("5")),
                     reported: true,
                 },
-                BureauLag { id: 3, code: "CAB".into(), name_th: "สำนักบริหารกลาง".into(), lag_pp: None, reported: true },
+                BureauLag {
+                    id: 3, code: "CAB".into(), name_th: "สำนักบริหารกลาง".into(), lag_pp: None, reported: true
+                },
                 // Far behind on carried-forward figures, but it has not reported.
                 BureauLag {
                     id: 4,

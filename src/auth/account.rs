@@ -59,15 +59,17 @@ pub fn confirm_password(
 ) -> Result<(), AppError> {
     let (username, hash): (String, String) =
         users::table.find(user_id).select((users::username, users::password_hash)).first(conn)?;
-    let failures = queries::recent_failures(conn, &username, addr)?;
-    if failures.by_user_addr >= super::routes::MAX_FAILURES || failures.by_addr >= super::routes::MAX_ADDRESS_FAILURES {
+    let over = |f: &queries::Failures| {
+        f.by_user_addr >= super::routes::MAX_FAILURES || f.by_addr >= super::routes::MAX_ADDRESS_FAILURES
+    };
+    let Ok(attempt) = queries::begin_attempt(conn, &username, addr, over)? else {
         return Err(AppError::TooManyRequests("too many wrong passwords; try again in 15 minutes".into()));
-    }
+    };
     if password::verify(password_typed, &hash) {
+        queries::attempt_succeeded(conn, attempt)?;
         return Ok(());
     }
     conn.transaction(|conn| {
-        queries::record_attempt(conn, &username, addr, false)?;
         audit::record(
             conn,
             audit::Entry {

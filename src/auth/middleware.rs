@@ -50,18 +50,22 @@ fn is_write(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-fn is_form(req: &ServiceRequest) -> bool {
+/// The media type of the body, lower case (media types are case-insensitive,
+/// as the extractors read them: a check must not be skipped by `Application/…`).
+fn media_type(req: &ServiceRequest) -> String {
     req.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+fn is_form(req: &ServiceRequest) -> bool {
+    media_type(req) == "application/x-www-form-urlencoded"
 }
 
 fn is_multipart(req: &ServiceRequest) -> bool {
-    req.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"))
+    media_type(req) == "multipart/form-data"
 }
 
 /// Most of a multipart body read to find its first field; the CSRF field must
@@ -71,7 +75,10 @@ const MULTIPART_PREFIX_LIMIT: usize = 16 * 1024;
 /// The boundary of a `multipart/form-data` content type.
 fn boundary(req: &ServiceRequest) -> Option<String> {
     let ct = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
-    let b = ct.split(';').map(str::trim).find_map(|p| p.strip_prefix("boundary="))?;
+    let b = ct.split(';').map(str::trim).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim().eq_ignore_ascii_case("boundary").then_some(v.trim())
+    })?;
     let b = b.trim_matches('"');
     (!b.is_empty() && b.len() <= 200).then(|| b.to_string())
 }

@@ -210,17 +210,40 @@ pub fn recent_failures(conn: &mut PgConnection, username: &str, addr: &str) -> Q
     .get_result(conn)
 }
 
-pub fn record_attempt(conn: &mut PgConnection, username: &str, addr: &str, ok: bool) -> QueryResult<()> {
-    diesel::insert_into(sign_in_attempts::table)
-        .values((
-            sign_in_attempts::username.eq(username),
-            sign_in_attempts::remote_addr.eq(addr),
-            sign_in_attempts::ok.eq(ok),
-        ))
-        .execute(conn)?;
-    if !ok {
+/// Counts an attempt before its password is checked, as a failure until it is
+/// known to have succeeded: guesses sent at once are counted as they come, so
+/// none slips past the limit. Attempts from one address are counted one at a
+/// time (a transaction-scoped advisory lock on the address). Returns the
+/// attempt's id, or the failures that refuse it.
+pub fn begin_attempt(
+    conn: &mut PgConnection,
+    username: &str,
+    addr: &str,
+    refuse: impl Fn(&Failures) -> bool,
+) -> QueryResult<Result<i64, Failures>> {
+    conn.transaction(|conn| {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended('sign-in:' || $1, 0))")
+            .bind::<Text, _>(addr)
+            .execute(conn)?;
+        let failures = recent_failures(conn, username, addr)?;
+        if refuse(&failures) {
+            return Ok(Err(failures));
+        }
+        let id = diesel::insert_into(sign_in_attempts::table)
+            .values((
+                sign_in_attempts::username.eq(username),
+                sign_in_attempts::remote_addr.eq(addr),
+                sign_in_attempts::ok.eq(false),
+            ))
+            .returning(sign_in_attempts::id)
+            .get_result(conn)?;
         diesel::delete(sign_in_attempts::table.filter(sign_in_attempts::at.lt(Utc::now() - Duration::days(1))))
             .execute(conn)?;
-    }
-    Ok(())
+        Ok(Ok(id))
+    })
+}
+
+/// The attempt turned out right: it no longer counts as a failure.
+pub fn attempt_succeeded(conn: &mut PgConnection, id: i64) -> QueryResult<()> {
+    diesel::update(sign_in_attempts::table.find(id)).set(sign_in_attempts::ok.eq(true)).execute(conn).map(|_| ())
 }

@@ -75,11 +75,14 @@ async fn sign_in(state: &AppState, req: &HttpRequest, creds: Credentials, via: V
     let log_addr = addr.clone();
     let outcome = db::blocking(&state.pool, move |conn| {
         use diesel::prelude::*;
-        let failures = queries::recent_failures(conn, &username, &addr)?;
-        if failures.by_user_addr >= MAX_FAILURES || failures.by_addr >= MAX_ADDRESS_FAILURES {
-            let waited = failures.oldest.map(|o| (Utc::now() - o).num_seconds()).unwrap_or(0);
-            return Ok(Outcome::Throttled((queries::WINDOW_MINUTES * 60 - waited).max(1)));
-        }
+        let over = |f: &queries::Failures| f.by_user_addr >= MAX_FAILURES || f.by_addr >= MAX_ADDRESS_FAILURES;
+        let attempt = match queries::begin_attempt(conn, &username, &addr, over)? {
+            Ok(id) => id,
+            Err(f) => {
+                let waited = f.oldest.map(|o| (Utc::now() - o).num_seconds()).unwrap_or(0);
+                return Ok(Outcome::Throttled((queries::WINDOW_MINUTES * 60 - waited).max(1)));
+            }
+        };
         let user: Option<(i64, String)> = users::table
             .filter(users::username.eq(&username))
             .filter(users::active.eq(true))
@@ -95,10 +98,10 @@ async fn sign_in(state: &AppState, req: &HttpRequest, creds: Credentials, via: V
             }
         };
         conn.transaction(|conn| {
-            queries::record_attempt(conn, &username, &addr, ok)?;
             let actor = Actor { user_id: user.as_ref().map(|u| u.0), request_id: rid.as_deref() };
             match (ok, user) {
                 (true, Some((user_id, _))) => {
+                    queries::attempt_succeeded(conn, attempt)?;
                     let (lifetime, label) = match via {
                         Via::Token => (Duration::hours(API_TOKEN_HOURS), "sign-in"),
                         Via::Session => (Duration::hours(SESSION_HOURS), "browser"),
@@ -118,7 +121,8 @@ async fn sign_in(state: &AppState, req: &HttpRequest, creds: Credentials, via: V
                     };
                     crate::audit::record(conn, audit("sign_in_failed"))?;
                     // The failure that reaches a limit starts the throttle: said once.
-                    if failures.by_user_addr + 1 == MAX_FAILURES || failures.by_addr + 1 == MAX_ADDRESS_FAILURES {
+                    let now = queries::recent_failures(conn, &username, &addr)?;
+                    if now.by_user_addr == MAX_FAILURES || now.by_addr == MAX_ADDRESS_FAILURES {
                         crate::audit::record(conn, audit("sign_in_throttled"))?;
                     }
                     Ok::<_, AppError>(Outcome::Wrong)

@@ -547,7 +547,8 @@ pub fn kpi_gauge(fy: FiscalYear, month: FiscalMonth, k: &KpiInput, thresholds: &
         pct(k.forecast_score),
         thresholds.last().map(|t| fixed2(*t)).unwrap_or_else(|| "-".into())
     );
-    let lo = thresholds.first().map(|t| px(*t) - 4.0).unwrap_or(85.0).min(k.actual.map(px).unwrap_or(100.0) - 2.0).max(0.0);
+    let lo =
+        thresholds.first().map(|t| px(*t) - 4.0).unwrap_or(85.0).min(k.actual.map(px).unwrap_or(100.0) - 2.0).max(0.0);
     let (cx, cy, r_out, r_in) = (W as f64 / 2.0, 520.0, 320.0, 200.0);
     let angle = |v: f64| std::f64::consts::PI * (1.0 - ((v - lo) / (100.0 - lo)).clamp(0.0, 1.0));
     let at = |v: f64, r: f64| ((cx + r * angle(v).cos()).round() as i32, (cy - r * angle(v).sin()).round() as i32);
@@ -608,7 +609,12 @@ pub fn kpi_gauge(fy: FiscalYear, month: FiscalMonth, k: &KpiInput, thresholds: &
         ))
         .map_err(err)?;
         root.draw(&Text::new(
-            format!("ผลจริงถึงเดือนนี้ {}% · ระดับ {} · คะแนนคาดการณ์ {}", pct(k.actual), k.actual_level, pct(k.forecast_score)),
+            format!(
+                "ผลจริงถึงเดือนนี้ {}% · ระดับ {} · คะแนนคาดการณ์ {}",
+                pct(k.actual),
+                k.actual_level,
+                pct(k.forecast_score)
+            ),
             (cx as i32, cy as i32 + 96),
             centered(21.0, &INK),
         ))
@@ -681,7 +687,14 @@ pub fn encode(pixmap: &resvg::tiny_skia::Pixmap) -> anyhow::Result<Vec<u8>> {
 
 fn bar_of(label: String, name: String, f: &Figures) -> Bar {
     let m = f.measures();
-    Bar { label, name, plan_rate: m.plan_rate, used_rate: m.disbursed_committed_rate, lag: m.lag_pp, note: String::new() }
+    Bar {
+        label,
+        name,
+        plan_rate: m.plan_rate,
+        used_rate: m.disbursed_committed_rate,
+        lag: m.lag_pp,
+        note: String::new(),
+    }
 }
 
 /// Loads the data of `kind` for (fy, month[, bureau]) and draws it.
@@ -839,11 +852,8 @@ fn draw_kind(
         }
         Kind::Heatmap => {
             let cells = data::bureau_months(conn, fy, month)?;
-            let mut rows: Vec<HeatRow> = office
-                .bureaus
-                .iter()
-                .map(|b| HeatRow { code: b.code.clone(), lags: Vec::new() })
-                .collect();
+            let mut rows: Vec<HeatRow> =
+                office.bureaus.iter().map(|b| HeatRow { code: b.code.clone(), lags: Vec::new() }).collect();
             let ids = queries::bureaus(conn)?;
             for row in rows.iter_mut() {
                 let id = ids.iter().find(|b| b.code == row.code).map(|b| b.id);

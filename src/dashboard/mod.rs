@@ -184,7 +184,9 @@ fn headline(
         h.quarter_targets.get(scope).map(|t| format!("{} / {}", pct(t.disbursed_rate), pct(t.target_rate)))
     };
     let mut list = vec![
-        Tile { th: "เบิกจ่าย+ก่อหนี้ผูกพัน", en: "Disbursed + committed", value: pct(h.disbursed_committed_rate) },
+        Tile {
+            th: "เบิกจ่าย+ก่อหนี้ผูกพัน", en: "Disbursed + committed", value: pct(h.disbursed_committed_rate)
+        },
         Tile { th: "ตามแผน", en: "Plan", value: pct(h.plan_rate) },
         Tile { th: "เทียบแผน", en: "Against plan", value: lag_text(lang, h.lag_pp) },
         Tile { th: "เบิกจ่าย", en: "Disbursed", value: pct(h.disbursed_rate) },

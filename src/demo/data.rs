@@ -224,7 +224,11 @@ pub const HOLIDAYS: &[(&str, &str, &str)] = &[
     ("2023-04-13", "วันสงกรานต์", "Songkran"),
     ("2023-04-14", "วันสงกรานต์", "Songkran"),
     ("2023-05-04", "วันฉัตรมงคล", "Coronation Day"),
-    ("2023-06-05", "ชดเชยวันวิสาขบูชาและวันเฉลิมพระชนมพรรษาสมเด็จพระราชินี", "Visakha Bucha and the Queen's Birthday (substitute)"),
+    (
+        "2023-06-05",
+        "ชดเชยวันวิสาขบูชาและวันเฉลิมพระชนมพรรษาสมเด็จพระราชินี",
+        "Visakha Bucha and the Queen's Birthday (substitute)",
+    ),
     ("2023-07-28", "วันเฉลิมพระชนมพรรษา ร.10", "King Vajiralongkorn's Birthday"),
     ("2023-08-01", "วันอาสาฬหบูชา", "Asanha Bucha Day"),
     ("2023-08-02", "วันเข้าพรรษา", "Buddhist Lent Day"),

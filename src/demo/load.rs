@@ -19,8 +19,7 @@ use super::generate::{self, Year};
 use crate::domain::Role;
 use crate::schema::{
     allocation_adjustments, bureaus, cabinet_targets, fiscal_years, holidays, kpi_levels, monthly_plans, projects,
-    report_lines,
-    report_revisions, reports, user_bureaus, user_roles, users,
+    report_lines, report_revisions, reports, user_bureaus, user_roles, users,
 };
 
 #[derive(Debug, Default, PartialEq, Eq)]

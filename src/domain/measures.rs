@@ -112,7 +112,12 @@ impl From<Project> for Figures {
 
 /// (U + r·N, U + N) of one project: U = D + C used so far, A = A(m), P(m) planned
 /// to date and P(12) planned for the year (DOMAIN.md, Measures).
-pub fn forecast_terms(allocation: Decimal, planned: Decimal, planned_year: Decimal, used: Decimal) -> (Decimal, Decimal) {
+pub fn forecast_terms(
+    allocation: Decimal,
+    planned: Decimal,
+    planned_year: Decimal,
+    used: Decimal,
+) -> (Decimal, Decimal) {
     let p12 = planned_year.min(allocation);
     let still_planned = (planned_year - planned).max(Decimal::ZERO);
     let not_yet_used = (p12 - used).max(Decimal::ZERO);

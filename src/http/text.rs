@@ -56,6 +56,8 @@ fn nul_path(v: &serde_json::Value, at: &str) -> Option<String> {
 }
 
 fn nul_field(field: String) -> AppError {
+    // A field's name is the client's: quoted back at most 100 characters of it.
+    let field: String = field.chars().take(100).collect();
     AppError::validation(vec![FieldError::new(
         field,
         "มีอักขระ NUL ซึ่งบันทึกไม่ได้ (contains a NUL character, which cannot be stored)",
@@ -76,16 +78,17 @@ async fn check(req: &mut ServiceRequest) -> Result<(), AppError> {
         .into_iter()
         .find(|(k, v)| k.contains('\0') || v.contains('\0'))
     {
-        return Err(AppError::BadRequest(format!(
-            "the query's {:?} contains a NUL character",
-            name.replace('\0', "\\u0000")
-        )));
+        let name: String = name.replace('\0', "\\u0000").chars().take(100).collect();
+        return Err(AppError::BadRequest(format!("the query's {name:?} contains a NUL character")));
     }
     if decode(req.query_string()).contains(&0) {
         return Err(AppError::BadRequest("the query contains a NUL character".into()));
     }
     let ct = content_type(req);
-    let (json, form) = (ct.starts_with("application/json"), ct.starts_with("application/x-www-form-urlencoded"));
+    let media = ct.split(';').next().unwrap_or("").trim();
+    // Any JSON body (application/json, application/…+json) and any form.
+    let json = media == "application/json" || media.ends_with("+json");
+    let form = media == "application/x-www-form-urlencoded";
     if !(json || form) {
         return Ok(());
     }

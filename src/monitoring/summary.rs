@@ -116,9 +116,10 @@ pub fn headline(fy: FiscalYear, month: FiscalMonth, f: &ByClass, settings: &Year
     let level = |r| t.map(|t| kpi_level(r, &t)).unwrap_or(0);
     let score = |r| t.and_then(|t| kpi_score(r, &t));
     let target = |scope: Scope, figures: &Figures| {
-        settings
-            .target(scope, month)
-            .map(|target_rate| ScopeTarget { target_rate: Some(target_rate), disbursed_rate: figures.measures().disbursed_rate })
+        settings.target(scope, month).map(|target_rate| ScopeTarget {
+            target_rate: Some(target_rate),
+            disbursed_rate: figures.measures().disbursed_rate,
+        })
     };
     Headline {
         fiscal_year: fy.be(),

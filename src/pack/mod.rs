@@ -284,11 +284,7 @@ impl Pack {
         let t = self.office.headline.quarter_targets.get(scope);
         let (rate, target) = (t.and_then(|t| t.disbursed_rate), t.and_then(|t| t.target_rate));
         vec![
-            Cell::text(format!(
-                "ร้อยละการเบิกจ่าย{} เทียบเป้าหมาย ครม. ไตรมาสที่ {}",
-                scope.name_th(),
-                self.month.quarter()
-            )),
+            Cell::text(format!("ร้อยละการเบิกจ่าย{} เทียบเป้าหมาย ครม. ไตรมาสที่ {}", scope.name_th(), self.month.quarter())),
             Cell::Rate(rate),
             Cell::Rate(target),
             Cell::text(match rate.zip(target) {

@@ -29,7 +29,7 @@ fn sheet(ws: &mut Worksheet, t: &Table, f: &Formats) -> Result<(), XlsxError> {
         for (c, cell) in row.iter().enumerate() {
             let c = c as u16;
             match cell {
-                Cell::Text(s) => ws.write_string_with_format(r, c, s, &f.text)?,
+                Cell::Text(s) => ws.write_string_with_format(r, c, excel_text(s), &f.text)?,
                 Cell::Money(d) => ws.write_number_with_format(r, c, to_f64(*d), &f.money)?,
                 Cell::Rate(Some(d)) => ws.write_number_with_format(r, c, to_f64(*d), &f.rate)?,
                 Cell::Rate(None) => ws.write_blank(r, c, &f.rate)?,
@@ -103,4 +103,27 @@ pub fn render(p: &Pack) -> Result<Vec<u8>, XlsxError> {
         sheet(wb.add_worksheet(), &t, &f)?;
     }
     wb.save_to_buffer()
+}
+
+/// Text as a cell may hold it: Excel refuses more than 32,767 characters, so a
+/// longer text (many follow-ups joined, say) is cut there, saying so.
+fn excel_text(s: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 32_767;
+    if s.chars().count() <= MAX {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut cut: String = s.chars().take(MAX - 30).collect();
+    cut.push_str(" … (ตัดเกินความยาวของเซลล์)");
+    std::borrow::Cow::Owned(cut)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_text_longer_than_a_cell_holds_is_cut_and_says_so() {
+        assert_eq!(super::excel_text("สั้น"), "สั้น");
+        let long = "ก".repeat(40_000);
+        let cut = super::excel_text(&long);
+        assert!(cut.chars().count() <= 32_767 && cut.ends_with("(ตัดเกินความยาวของเซลล์)"));
+    }
 }

@@ -170,11 +170,11 @@ pub fn import(
             let before = errors.len();
             let bureau = xlsx::text(xlsx::cell(cells, 0));
             if !known_bureaus.contains(&bureau) {
-                err(&mut errors, row, 0, format!("there is no bureau {bureau:?}"));
+                err(&mut errors, row, 0, format!("there is no bureau {}", xlsx::quoted(&bureau)));
             }
             let code = xlsx::text(xlsx::cell(cells, 1));
             if code.is_empty() || code.len() > 32 || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)) {
-                err(&mut errors, row, 1, format!("{code:?} is not a project code (1-32 letters, digits, '.', '_' or '-')"));
+                err(&mut errors, row, 1, format!("{} is not a project code (1-32 letters, digits, '.', '_' or '-')", xlsx::quoted(&code)));
             } else if let Some(first) = seen.insert(code.clone(), row) {
                 err(&mut errors, row, 1, format!("project {code} is already on row {first}"));
             }

@@ -399,9 +399,15 @@ pub fn etag(revision: i32) -> String {
 /// entity tags of which only strong ones of the form `"rN"` can ever match a
 /// report. Anything else — a weak tag, a tag of another form, a value that is
 /// not text — matches nothing, and the write is refused with 412.
-pub fn if_match(header: Option<&actix_web::http::header::HeaderValue>) -> Option<IfMatch> {
-    let h = header?;
-    let Ok(h) = h.to_str() else { return Some(IfMatch::Revisions(Vec::new())) };
+pub fn if_match<'a>(mut headers: impl Iterator<Item = &'a actix_web::http::header::HeaderValue>) -> Option<IfMatch> {
+    // Several If-Match lines are one list (RFC 9110 §5.3).
+    let first = headers.next()?;
+    let mut lines = vec![first];
+    lines.extend(headers);
+    let Ok(texts) = lines.iter().map(|h| h.to_str()).collect::<Result<Vec<&str>, _>>() else {
+        return Some(IfMatch::Revisions(Vec::new()));
+    };
+    let h = texts.join(",");
     if h.trim() == "*" {
         return Some(IfMatch::Any);
     }

@@ -216,7 +216,7 @@ pub async fn put_report(
             AppError::BadRequest(format!("the request body is not valid JSON: {e}"))
         }
     })?;
-    let expected = super::if_match(req.headers().get(header::IF_MATCH));
+    let expected = super::if_match(req.headers().get_all(header::IF_MATCH));
     let answer = submit(&state, &who, &req, path.into_inner(), input, &body, expected).await?;
     crate::alerts::AfterWrites::request(&state);
     Ok(respond(answer.status, answer.etag.as_deref(), answer.body))

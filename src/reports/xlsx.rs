@@ -149,7 +149,12 @@ pub fn parse(ctx: &Context, bytes: &[u8], status: &str) -> Result<Parsed, AppErr
             continue;
         }
         if !ctx.projects.iter().any(|p| p.project_code == first) {
-            err(&mut errors, row, 0, format!("ไม่พบโครงการ {first:?} ของ {} ในปีงบประมาณ {}", ctx.bureau_code, ctx.fy));
+            err(
+                &mut errors,
+                row,
+                0,
+                format!("ไม่พบโครงการ {} ของ {} ในปีงบประมาณ {}", xlsx::quoted(&first), ctx.bureau_code, ctx.fy),
+            );
             continue;
         }
         let mut amount = |col: usize, what: &str| match xlsx::cell(cells, col) {

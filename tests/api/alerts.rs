@@ -314,3 +314,47 @@ async fn a_burst_of_saves_never_starves_the_pool_for_alert_evaluations() {
         actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+#[actix_web::test]
+async fn instructions_answers_and_notes_have_a_length_limit() {
+    let app = spawn_app().await;
+    app.load_demo();
+    alerts::evaluate(&mut app.db.conn(), noon(2026, 11, 24), true, &settings_for(&app.db).delivery).unwrap();
+    let open = list(&app, "sg", "?kind=behind_plan").await;
+    let id = open[0]["id"].as_i64().unwrap();
+    let sg = app.token_for("sg");
+    let long = "ย".repeat(budgetwatch::alerts::TEXT_MAX + 1);
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/alerts/{id}/follow-ups"),
+            Some(&sg),
+            json!({"instruction": long, "due_on": "2026-12-15"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["details"][0]["field"], "instruction");
+    let (status, body) =
+        app.send_json(Method::POST, &format!("/api/v1/alerts/{id}/resolve"), Some(&sg), json!({"note": long})).await;
+    assert_eq!(status, 422, "{body}");
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/alerts/{id}/follow-ups"),
+            Some(&sg),
+            json!({"instruction": "เร่งรัดการเบิกจ่าย", "due_on": "2026-12-15"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let follow_up = body["id"].as_i64().unwrap_or_else(|| panic!("{body}"));
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/follow-ups/{follow_up}/respond"),
+            Some(&app.token_for("reporter-dhr")),
+            json!({"response": long}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["details"][0]["field"], "response");
+}

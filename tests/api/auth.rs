@@ -280,3 +280,20 @@ async fn a_nul_in_the_user_name_is_refused_naming_the_field() {
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["details"][0]["field"], "username");
 }
+
+/// Thirty wrong passwords sent at once: no more than the limit are checked, the
+/// rest are refused; the count is taken before each password is verified.
+#[actix_web::test]
+async fn guesses_sent_at_once_do_not_slip_past_the_limit() {
+    let app = demo_app().await;
+    let guesses = (0..30).map(|_| {
+        let req = app.client.post(app.url("/api/v1/auth/login"));
+        async move {
+            req.send_json(&json!({"username": "executive", "password": "guess-guess"})).await.unwrap().status().as_u16()
+        }
+    });
+    let statuses = futures_util::future::join_all(guesses).await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!(checked as i64 <= budgetwatch::auth::routes::MAX_FAILURES, "{checked} guesses were checked: {statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count() + checked, 30, "{statuses:?}");
+}

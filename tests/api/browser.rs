@@ -237,3 +237,23 @@ async fn a_dead_session_cookie_does_not_skip_the_sign_in_forms_csrf_check() {
     assert_eq!(res.status(), 403);
     assert!(set_cookies(&res).iter().all(|c| !c.starts_with("bw_session=bw_")), "no session issued");
 }
+
+/// Media types are case-insensitive, for the CSRF check as for the form parser:
+/// `Application/X-WWW-Form-Urlencoded` without a token is refused like the
+/// lower-case one.
+#[actix_web::test]
+async fn the_csrf_check_reads_the_media_type_as_the_form_parser_does() {
+    let app = spawn_app().await;
+    app.load_demo();
+    for ct in ["Application/X-WWW-Form-Urlencoded", "application/x-www-form-urlencoded; charset=UTF-8"] {
+        let res = app
+            .client
+            .post(app.url("/login"))
+            .insert_header(("Content-Type", ct))
+            .send_body(format!("username=finance&password={DEMO_PASSWORD}&next=/dashboard"))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{ct}");
+        assert!(set_cookies(&res).iter().all(|c| !c.starts_with("bw_session=bw_")), "{ct}: no session");
+    }
+}

@@ -151,3 +151,84 @@ async fn a_value_just_outside_the_template_is_named_and_a_formatted_empty_cell_i
     let (status, body) = upload(&app, &token, &format!("{REPORT}/import"), formatted).await;
     assert_eq!(status, 200, "{body}");
 }
+
+/// Found by a hostile review: a shared-strings part that declares a hundred
+/// billion strings (a reader reserves room for them), one long string used by
+/// many cells (each cell a copy), and cell references too long for a sheet (a
+/// reader's arithmetic overflows) — each refused with 422, in bounded memory.
+#[actix_web::test]
+async fn declared_counts_repeated_long_strings_and_overlong_references_are_refused() {
+    let app = spawn_app().await;
+    app.load_demo();
+    let token = app.token_for("reporter-comm");
+    let template = download(&app, &token, &format!("{REPORT}/template.xlsx")).await;
+    let path = format!("{REPORT}/import");
+    let peak_before = peak_kib();
+
+    let declared = rewrite(&template, "xl/sharedStrings.xml", |xml| {
+        let start = xml.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
+        let end = start + xml[start..].find('"').unwrap();
+        format!("{}100000000000{}", &xml[..start], &xml[end..]).into_bytes()
+    });
+    let (status, body) = upload(&app, &token, &path, declared).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["error"]["details"][0]["message"].as_str().unwrap().contains("declares 100000000000"), "{body}");
+
+    // One 40,000-character string, used by a narrative cell: more than a cell holds.
+    let index_of_new = |xml: &str| xml.matches("<si>").count();
+    let long = rewrite(&template, "xl/sharedStrings.xml", |xml| {
+        xml.replace("</sst>", &format!("<si><t>{}</t></si></sst>", "ก".repeat(40_000))).into_bytes()
+    });
+    let strings_xml = {
+        let mut zip = zip::ZipArchive::new(Cursor::new(&template)).unwrap();
+        let mut s = String::new();
+        zip.by_name("xl/sharedStrings.xml").unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let n = index_of_new(&strings_xml);
+    let long = rewrite(&long, "xl/worksheets/sheet1.xml", |xml| {
+        xml.replace("</sheetData>", &format!("<row r=\"9\"><c r=\"B9\" t=\"s\"><v>{n}</v></c></row></sheetData>"))
+            .into_bytes()
+    });
+    let (status, body) = upload(&app, &token, &path, long).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["details"][0]["field"], "sheet \"Report\", cell B9", "{body}");
+
+    // A 30,000-character string in 600 cells of a plan: 18 MB of text once read.
+    let strategy = app.token_for("strategy");
+    let plan = download(&app, &strategy, "/api/v1/fiscal-years/2570/plan.xlsx").await;
+    let plan_strings = {
+        let mut zip = zip::ZipArchive::new(Cursor::new(&plan)).unwrap();
+        let mut s = String::new();
+        zip.by_name("xl/sharedStrings.xml").unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let n = index_of_new(&plan_strings);
+    let plan = rewrite(&plan, "xl/sharedStrings.xml", |xml| {
+        xml.replace("</sst>", &format!("<si><t>{}</t></si></sst>", "x".repeat(30_000))).into_bytes()
+    });
+    let plan = rewrite(&plan, "xl/worksheets/sheet1.xml", |xml| {
+        let cells: String =
+            (1000..1600).map(|r| format!("<row r=\"{r}\"><c r=\"C{r}\" t=\"s\"><v>{n}</v></c></row>")).collect();
+        xml.replace("</sheetData>", &format!("{cells}</sheetData>")).into_bytes()
+    });
+    assert!(plan.len() < 64 * 1024, "{} bytes", plan.len());
+    let (status, body) = upload(&app, &strategy, "/api/v1/fiscal-years/2570/plan.xlsx", plan).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains("MB of text"), "{body}");
+    assert!(body.to_string().len() < 64 * 1024, "the refusal does not echo the text back");
+
+    for reference in ["AAAAAAAAAAAAAAAAAAAAA1", "A99999999999999999999"] {
+        let bad = rewrite(&template, "xl/worksheets/sheet1.xml", |xml| {
+            xml.replace("</sheetData>", &format!("<row r=\"5\"><c r=\"{reference}\"><v>1</v></c></row></sheetData>"))
+                .into_bytes()
+        });
+        let (status, body) = upload(&app, &token, &path, bad).await;
+        assert_eq!(status, 422, "{reference}: {body}");
+        assert!(body["error"]["details"][0]["message"].as_str().unwrap().contains("cell reference"), "{body}");
+    }
+    let (status, _) = app.get("/healthz").await;
+    assert_eq!(status, 200);
+    let grown_mib = peak_kib().saturating_sub(peak_before) / 1024;
+    assert!(grown_mib < 128, "peak memory grew by {grown_mib} MiB");
+}

@@ -59,9 +59,26 @@ async fn a_wrong_method_on_a_known_path_is_405_with_allow() {
     }
     let res = app.client.request(Method::OPTIONS, app.url("/api/v1/reports/2566/12/PSB")).send().await.unwrap();
     assert_eq!(res.status(), 204);
-    assert_eq!(res.headers().get("allow").unwrap(), "GET, PUT, OPTIONS");
+    assert_eq!(res.headers().get("allow").unwrap(), "GET, HEAD, PUT, OPTIONS");
     let res = app.client.request(Method::DELETE, app.url("/healthz")).send().await.unwrap();
-    assert_eq!((res.status().as_u16(), res.headers().get("allow").unwrap().to_str().unwrap()), (405, "GET, OPTIONS"));
+    assert_eq!(
+        (res.status().as_u16(), res.headers().get("allow").unwrap().to_str().unwrap()),
+        (405, "GET, HEAD, OPTIONS")
+    );
+    // HEAD is served wherever GET is: the same status and headers, no body.
+    let mut res = app.client.request(Method::HEAD, app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.body().await.unwrap().is_empty());
+    app.load_demo();
+    let token = app.token_for("sg");
+    let res = app
+        .client
+        .request(Method::HEAD, app.url("/api/v1/me"))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
     let res = app.client.request(Method::PATCH, app.url("/no/such/path")).send().await.unwrap();
     assert_eq!(res.status(), 404);
 }
@@ -92,5 +109,16 @@ async fn if_match_with_any_tag_but_the_current_one_is_412() {
     let res = put("\"r7\", \"r0\"").await;
     assert_eq!(res.status(), 200, "a list holding the current tag matches");
     assert_eq!(res.headers().get("etag").unwrap(), "\"r1\"");
+    // Two If-Match lines are one list.
+    let res = app
+        .client
+        .put(app.url(path))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .append_header(("If-Match", "\"r99\""))
+        .append_header(("If-Match", "\"r1\""))
+        .send_json(&serde_json::json!({"status": "draft", "lines": []}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "the second line names the current revision");
     assert_eq!(put("*").await.status(), 200);
 }

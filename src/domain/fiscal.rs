@@ -79,12 +79,16 @@ impl FiscalYear {
         }
     }
 
+    /// Day `due_day` of the month after `m`, whatever day of the week it is.
+    pub fn nominal_due_date(self, m: FiscalMonth, due_day: u32) -> NaiveDate {
+        let after = self.month_end(m).succ_opt().expect("valid date");
+        NaiveDate::from_ymd_opt(after.year(), after.month(), due_day.clamp(1, 28)).expect("valid due day")
+    }
+
     /// The day month `m`'s report is due: day `due_day` of the following month, or
     /// the next working day when that is a Saturday, a Sunday or one of `holidays`.
     pub fn due_date(self, m: FiscalMonth, due_day: u32, holidays: &[NaiveDate]) -> NaiveDate {
-        let after = self.month_end(m).succ_opt().expect("valid date");
-        let mut day =
-            NaiveDate::from_ymd_opt(after.year(), after.month(), due_day.clamp(1, 28)).expect("valid due day");
+        let mut day = self.nominal_due_date(m, due_day);
         while is_day_off(day, holidays) {
             day = day.succ_opt().expect("valid date");
         }

@@ -7,6 +7,7 @@ pub mod category;
 pub mod fiscal;
 pub mod measures;
 pub mod money;
+pub mod plan;
 pub mod role;
 
 pub use category::{Category, EconomicClass};

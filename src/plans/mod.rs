@@ -6,8 +6,11 @@
 //! Every write is one transaction with its audit record. Input is checked field by
 //! field and every problem is reported at once, naming the field.
 
+pub mod calendar;
 pub mod pages;
+pub mod respread;
 pub mod routes;
+pub mod tools;
 pub mod xlsx;
 
 use chrono::NaiveDate;
@@ -441,6 +444,9 @@ pub struct NewProject {
     pub allocation: RawAmount,
     /// Twelve monthly plans, October first; they must add up to the allocation.
     pub plans: Vec<RawAmount>,
+    /// `current` or `capital`; by default from the category (investment is capital).
+    #[serde(default)]
+    pub economic_class: Option<String>,
 }
 
 fn valid_project_code(c: &str) -> bool {
@@ -494,6 +500,13 @@ pub fn create_project(
         errors.push(FieldError::new("name_th", "is required"));
     }
     let category = p.category.parse::<Category>().map_err(|e| errors.push(FieldError::new("category", e))).ok();
+    let class = match p.economic_class.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(c) => c
+            .parse::<crate::domain::EconomicClass>()
+            .map_err(|e| errors.push(FieldError::new("economic_class", e)))
+            .ok(),
+        None => category.map(crate::domain::EconomicClass::of),
+    };
     let allocation = amount(&p.allocation, "allocation".into(), &mut errors);
     let plans = check_plans(&p.plans, allocation, &mut errors);
     conn.transaction(|conn| {
@@ -516,6 +529,7 @@ pub fn create_project(
                 projects::plan_name.eq(p.plan_name.trim()),
                 projects::category.eq(category.as_str()),
                 projects::allocation.eq(allocation),
+                projects::economic_class.eq(class.unwrap_or(crate::domain::EconomicClass::of(category)).as_str()),
             ))
             .on_conflict((projects::fiscal_year, projects::code))
             .do_nothing()
@@ -551,14 +565,19 @@ pub fn create_project(
 }
 
 #[derive(QueryableByName)]
-struct ProjectState {
+pub(crate) struct ProjectState {
     #[diesel(sql_type = Int4)]
-    id: i32,
+    pub(crate) id: i32,
     #[diesel(sql_type = Numeric)]
-    year_end_allocation: Decimal,
+    pub(crate) year_end_allocation: Decimal,
 }
 
-fn project_state(conn: &mut PgConnection, fy: FiscalYear, code: &str, field: &str) -> Result<ProjectState, AppError> {
+pub(crate) fn project_state(
+    conn: &mut PgConnection,
+    fy: FiscalYear,
+    code: &str,
+    field: &str,
+) -> Result<ProjectState, AppError> {
     diesel::sql_query(
         "SELECT p.id, p.allocation + coalesce((SELECT sum(a.amount) FROM allocation_adjustments a
                                               WHERE a.project_id = p.id), 0) AS year_end_allocation

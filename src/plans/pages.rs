@@ -37,7 +37,9 @@ pub struct AdjustmentForm {
 struct View {
     year: super::YearView,
     projects: Vec<(String, String, String, String, rust_decimal::Decimal)>,
+    classes: Vec<String>,
     adjustments: Vec<AdjustmentView>,
+    unbalanced: Vec<super::respread::Unbalanced>,
 }
 
 fn load(conn: &mut diesel::PgConnection, fy: FiscalYear) -> Result<View, AppError> {
@@ -54,11 +56,13 @@ fn load(conn: &mut diesel::PgConnection, fy: FiscalYear) -> Result<View, AppErro
         category: String,
         #[diesel(sql_type = diesel::sql_types::Numeric)]
         allocation: rust_decimal::Decimal,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        economic_class: String,
     }
     let year = super::year(conn, fy)?;
     let rows: Vec<P> = diesel::sql_query(
         "SELECT b.code AS bureau, p.code, p.name_th, p.category,
-                p.allocation + coalesce(a.total, 0) AS allocation
+                p.allocation + coalesce(a.total, 0) AS allocation, p.economic_class
          FROM projects p JOIN bureaus b ON b.id = p.bureau_id
          LEFT JOIN (SELECT project_id, sum(amount) AS total FROM allocation_adjustments GROUP BY project_id) a
                 ON a.project_id = p.id
@@ -68,8 +72,10 @@ fn load(conn: &mut diesel::PgConnection, fy: FiscalYear) -> Result<View, AppErro
     .load(conn)?;
     Ok(View {
         year,
+        classes: rows.iter().map(|p| p.economic_class.clone()).collect(),
         projects: rows.into_iter().map(|p| (p.bureau, p.code, p.name_th, p.category, p.allocation)).collect(),
         adjustments: super::adjustments(conn, fy)?,
+        unbalanced: super::respread::unbalanced(conn, fy)?,
     })
 }
 
@@ -305,19 +311,28 @@ fn render(
              <p><label for=\"file\">ไฟล์ .xlsx ตามแบบที่ดาวน์โหลด</label><input id=\"file\" name=\"file\" type=\"file\" \
              accept=\".xlsx\" required></p><p><button type=\"submit\">นำเข้า</button></p></form></section>"
         ));
+        body.push_str(&super::tools::plan_sections(fy, who, &view.unbalanced).into_string());
         let current = SettingsForm::from_year(&view.year);
         body.push_str(&settings_section(fy, who.csrf.as_deref().unwrap_or(""), settings.unwrap_or(&current), errors));
     }
-    body.push_str("<table><caption>โครงการ/กิจกรรม</caption><thead><tr><th scope=\"col\">สำนัก</th><th scope=\"col\">รหัส</th>\
-                   <th scope=\"col\">ชื่อ</th><th scope=\"col\">งบรายจ่าย</th><th scope=\"col\">งบประมาณหลังปรับโอน (บาท)</th></tr></thead><tbody>");
-    for (bureau, code, name, category, allocation) in &view.projects {
+    if !who.has(Role::Strategy) {
+        body.push_str(&format!("<p><a href=\"/plan/{fy}/calendar\">ปฏิทิน วันหยุด และกำหนดส่งรายงาน</a></p>"));
+    }
+    body.push_str(
+        "<table><caption>โครงการ/กิจกรรม</caption><thead><tr><th scope=\"col\">สำนัก</th><th scope=\"col\">รหัส</th>\
+                   <th scope=\"col\">ชื่อ</th><th scope=\"col\">งบรายจ่าย</th><th scope=\"col\">ประเภทรายจ่าย</th>\
+                   <th scope=\"col\">งบประมาณหลังปรับโอน (บาท)</th></tr></thead><tbody>",
+    );
+    for ((bureau, code, name, category, allocation), class) in view.projects.iter().zip(&view.classes) {
         let cat = category.parse::<Category>().map(|c| c.name_th()).unwrap_or("");
+        let class = class.parse::<crate::domain::EconomicClass>().map(|c| c.name_th()).unwrap_or("");
         body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
             escape(bureau),
             escape(code),
             escape(name),
             cat,
+            class,
             format_baht(*allocation)
         ));
     }
@@ -359,6 +374,7 @@ pub async fn page(
         Some("adjustment") => Some("บันทึกการปรับปรุงงบประมาณแล้ว".to_string()),
         Some(s) if s.starts_with("import:") => Some(format!("นำเข้าแผนแล้ว ({})", &s[7..])),
         Some("settings") => Some("บันทึกค่ากำหนดแล้ว".to_string()),
+        Some("classified") => Some("บันทึกการจัดประเภทรายจ่ายแล้ว".to_string()),
         Some("created") => Some(format!("สร้างปีงบประมาณ พ.ศ. {fy} แล้ว: เพิ่มโครงการด้วยไฟล์แผนทั้งปี")),
         _ => None,
     };

@@ -36,7 +36,10 @@ const FIXED: [&str; 7] = [
 const FIRST_MONTH_COL: usize = 7;
 /// The header, up to 100,000 projects (a national year has 20,000), and the
 /// columns through the twelve months and their check total.
-const BOUNDS: xlsx::Bounds = xlsx::Bounds { rows: 100_001, cols: FIRST_MONTH_COL as u32 + 13 };
+const BOUNDS: xlsx::Bounds = xlsx::Bounds { rows: 100_001, cols: CLASS_COL as u32 + 1 };
+/// After the twelve months and their check total: the economic class (current or
+/// capital); empty keeps a project's class (a new one takes its category's).
+const CLASS_COL: usize = FIRST_MONTH_COL + 13;
 
 #[derive(QueryableByName, Debug, Clone)]
 struct PlanRow {
@@ -54,6 +57,8 @@ struct PlanRow {
     plan_name: String,
     #[diesel(sql_type = Text)]
     category: String,
+    #[diesel(sql_type = Text)]
+    economic_class: String,
     #[diesel(sql_type = Numeric)]
     allocation: Decimal,
     #[diesel(sql_type = diesel::sql_types::Array<Numeric>)]
@@ -63,7 +68,7 @@ struct PlanRow {
 /// Every project of the year with its year-end allocation and plans, one query.
 fn plan_rows(conn: &mut PgConnection, fy: FiscalYear) -> QueryResult<Vec<PlanRow>> {
     diesel::sql_query(
-        "SELECT p.id, b.code AS bureau, p.code, p.name_th, p.name_en, p.plan_name, p.category,
+        "SELECT p.id, b.code AS bureau, p.code, p.name_th, p.name_en, p.plan_name, p.category, p.economic_class,
                 p.allocation + coalesce((SELECT sum(a.amount) FROM allocation_adjustments a WHERE a.project_id = p.id), 0)
                     AS allocation,
                 ARRAY(SELECT coalesce(m.planned, 0) FROM generate_series(1, 12) g
@@ -99,6 +104,9 @@ pub fn export(conn: &mut PgConnection, fy: FiscalYear) -> Result<Vec<u8>, AppErr
     }
     let total_col = (FIRST_MONTH_COL + 12) as u16;
     ws.write_string_with_format(0, total_col, "รวม 12 เดือน (ตรวจสอบ)", &header).map_err(xlsx_error)?;
+    let class_col = CLASS_COL as u16;
+    ws.write_string_with_format(0, class_col, "ประเภทรายจ่าย (current/capital)", &header).map_err(xlsx_error)?;
+    ws.set_column_width(class_col, 18).map_err(xlsx_error)?;
     for (col, width) in [(0, 12), (1, 14), (2, 48), (3, 32), (4, 36), (5, 14), (6, 18), (total_col, 18)] {
         ws.set_column_width(col, width).map_err(xlsx_error)?;
     }
@@ -120,6 +128,7 @@ pub fn export(conn: &mut PgConnection, fy: FiscalYear) -> Result<Vec<u8>, AppErr
         let last = xlsx::column_letter(FIRST_MONTH_COL + 11);
         let formula = format!("=SUM({first}{n}:{last}{n})", n = row + 1);
         ws.write_formula_with_format(row, total_col, formula.as_str(), &money).map_err(xlsx_error)?;
+        ws.write_string(row, class_col, &r.economic_class).map_err(xlsx_error)?;
     }
     wb.save_to_buffer().map_err(xlsx_error)
 }
@@ -132,6 +141,8 @@ struct Parsed {
     name_en: String,
     plan_name: String,
     category: Category,
+    /// `None`: keep the project's class (or the category's for a new one).
+    class: Option<crate::domain::EconomicClass>,
     allocation: Decimal,
     plans: Vec<Decimal>,
 }
@@ -186,6 +197,16 @@ pub fn import(
             if let Err(e) = &category {
                 err(&mut errors, row, 5, e.clone());
             }
+            let class = match xlsx::text(xlsx::cell(cells, CLASS_COL)).as_str() {
+                "" => None,
+                c => match c.parse::<crate::domain::EconomicClass>() {
+                    Ok(c) => Some(c),
+                    Err(_) => {
+                        err(&mut errors, row, CLASS_COL, format!("{} is not current or capital", xlsx::quoted(c)));
+                        None
+                    }
+                },
+            };
             let allocation = xlsx::amount(xlsx::cell(cells, 6));
             if let Err(e) = &allocation {
                 err(&mut errors, row, 6, format!("allocation {e}"));
@@ -202,7 +223,10 @@ pub fn import(
             }
             let (category, allocation) = (category.expect("checked"), allocation.expect("checked"));
             let sum: Decimal = plans.iter().sum();
-            if sum != allocation {
+            // A project left unbalanced by an adjustment may come back unchanged
+            // (it waits on the plan page for a respread); new or edited months must balance.
+            let unchanged_plans = existing.get(&code).is_some_and(|old| old.plans == plans);
+            if sum != allocation && !unchanged_plans {
                 err(&mut errors, row, 6, format!("the twelve months add up to {sum:.2} but the allocation is {allocation:.2}"));
             }
             if let Some(old) = existing.get(&code) {
@@ -231,6 +255,7 @@ pub fn import(
                 name_th,
                 name_en: xlsx::text(xlsx::cell(cells, 3)),
                 plan_name: xlsx::text(xlsx::cell(cells, 4)),
+                class,
                 category,
                 allocation,
                 plans,
@@ -256,6 +281,8 @@ pub fn import(
                             projects::name_en.eq(&p.name_en),
                             projects::plan_name.eq(&p.plan_name),
                             projects::category.eq(p.category.as_str()),
+                            projects::economic_class
+                                .eq(p.class.unwrap_or(crate::domain::EconomicClass::of(p.category)).as_str()),
                             projects::allocation.eq(p.allocation),
                         ))
                         .returning(projects::id)
@@ -265,7 +292,12 @@ pub fn import(
                 }
                 Some(old) => {
                     let same_names = old.name_th == p.name_th && old.name_en == p.name_en && old.plan_name == p.plan_name;
-                    if old.plans == p.plans && same_names {
+                    let class_changed = p.class.is_some_and(|c| c.as_str() != old.economic_class);
+                    if class_changed {
+                        let class = p.class.expect("changed").as_str();
+                        diesel::update(projects::table.find(old.id)).set(projects::economic_class.eq(class)).execute(conn)?;
+                    }
+                    if old.plans == p.plans && same_names && !class_changed {
                         result.unchanged += 1;
                         continue;
                     }
@@ -294,7 +326,7 @@ pub fn import(
                 before: None,
                 after: Some(json!({
                     "sha256": digest, "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
-                    "rows": parsed.iter().map(|p| json!({"row": p.row, "project": p.code, "allocation": p.allocation, "plans": p.plans})).collect::<Vec<_>>(),
+                    "rows": parsed.iter().map(|p| json!({"row": p.row, "project": p.code, "allocation": p.allocation, "plans": p.plans, "economic_class": p.class})).collect::<Vec<_>>(),
                 })),
             },
         )?;

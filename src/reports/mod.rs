@@ -643,6 +643,9 @@ pub fn set_lock(
             "ต้องระบุเหตุผลในการเปิดเดือนที่ปิดแล้ว (a reason is required)",
         )]));
     }
+    if reason.chars().count() > 2000 {
+        return Err(AppError::validation(vec![FieldError::new("reason", "ยาวเกิน 2000 ตัวอักษร (at most 2000)")]));
+    }
     conn.transaction(|conn| {
         crate::plans::year(conn, fy)?;
         let m = month.number() as i16;

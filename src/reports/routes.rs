@@ -166,7 +166,7 @@ pub async fn submit(
 ) -> Result<idempotency::Stored, AppError> {
     let key = idempotency::key_of(req)?;
     let fingerprint = idempotency::fingerprint(req, body_for_key);
-    let (who, today, rid) = (who.clone(), state.today(), RequestId::of(req));
+    let (who, today, now, rid) = (who.clone(), state.today(), state.now(), RequestId::of(req));
     db::blocking(&state.pool, move |conn| {
         let (fy, m, b) = locate(conn, &who, &year, &month, &code, today)?;
         may_write(&who, b.id)?;
@@ -183,7 +183,7 @@ pub async fn submit(
                 &ctx,
                 &checked,
                 expected,
-                Utc::now(),
+                now,
                 Actor { user_id: Some(who.user_id), request_id: rid.as_deref() },
             )?;
             let answer = idempotency::Stored {

@@ -358,6 +358,11 @@ pub struct Answer {
 impl TestApp {
     /// Signs in as `user` the way a browser does.
     pub async fn browser(&self, user: &str) -> Browser<'_> {
+        self.browser_with(user, DEMO_PASSWORD).await
+    }
+
+    /// `browser` with another password.
+    pub async fn browser_with(&self, user: &str, password: &str) -> Browser<'_> {
         let mut res = self.client.get(self.url("/login")).send().await.unwrap();
         let cookie = cookie_from(&res, "bw_csrf").expect("the sign-in page sets its CSRF cookie");
         let page = String::from_utf8(res.body().await.unwrap().to_vec()).unwrap();
@@ -366,12 +371,7 @@ impl TestApp {
             .client
             .post(self.url("/login"))
             .insert_header(("Cookie", format!("bw_csrf={cookie}")))
-            .send_form(&[
-                ("csrf_token", field.as_str()),
-                ("username", user),
-                ("password", DEMO_PASSWORD),
-                ("next", "/"),
-            ])
+            .send_form(&[("csrf_token", field.as_str()), ("username", user), ("password", password), ("next", "/")])
             .await
             .unwrap();
         assert_eq!(res.status(), 303, "signing in as {user} through the form");

@@ -257,16 +257,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    plan_rollups (fiscal_year, bureau_id, category, month) {
-        fiscal_year -> Int4,
-        bureau_id -> Int4,
-        category -> Text,
-        month -> Int2,
-        planned -> Numeric,
-    }
-}
-
-diesel::table! {
     projects (id) {
         id -> Int4,
         fiscal_year -> Int4,
@@ -425,7 +415,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     month_locks,
     monthly_plans,
     outbox,
-    plan_rollups,
     projects,
     report_lines,
     report_revisions,

@@ -1,6 +1,6 @@
 //! The numbers behind the charts, exact: monthly series for the S-curve and the
-//! heatmap come from `project_months` (each project as of each month, kept by
-//! the database) in one query each; everything else from the summaries.
+//! heatmap come from `month_totals` (a project's from `project_months`), kept by
+//! the database, in one query each; everything else from the summaries.
 //! Percentages are `Decimal`; the drawing turns them into pixels.
 
 use diesel::prelude::*;
@@ -43,24 +43,33 @@ impl MonthRow {
     }
 }
 
-/// Months 1-12 of the office, one bureau, or one project.
+/// Months 1-12 of the office, one bureau (from `month_totals`), or one project
+/// (from `project_months`).
 pub fn months(
     conn: &mut PgConnection,
     fy: FiscalYear,
     bureau: Option<i32>,
     project: Option<i32>,
 ) -> QueryResult<Vec<MonthRow>> {
+    if let Some(project) = project {
+        return diesel::sql_query(
+            "SELECT month, planned_cum, disbursed_cum, committed, allocation_year, reported_month
+             FROM project_months WHERE project_id = $1 AND fiscal_year = $2 ORDER BY month",
+        )
+        .bind::<Int4, _>(project)
+        .bind::<Int4, _>(fy.be())
+        .load(conn);
+    }
     diesel::sql_query(
         "SELECT month, sum(planned_cum) AS planned_cum, sum(disbursed_cum) AS disbursed_cum,
                 sum(committed) AS committed, sum(allocation_year) AS allocation_year,
-                min(reported_month) AS reported_month
-         FROM project_months
-         WHERE fiscal_year = $1 AND ($2::int IS NULL OR bureau_id = $2) AND ($3::int IS NULL OR project_id = $3)
+                min(reported_min) AS reported_month
+         FROM month_totals
+         WHERE fiscal_year = $1 AND ($2::int IS NULL OR bureau_id = $2)
          GROUP BY month ORDER BY month",
     )
     .bind::<Int4, _>(fy.be())
     .bind::<Nullable<Int4>, _>(bureau)
-    .bind::<Nullable<Int4>, _>(project)
     .load(conn)
 }
 
@@ -97,7 +106,7 @@ pub fn bureau_months(conn: &mut PgConnection, fy: FiscalYear, month: FiscalMonth
     diesel::sql_query(
         "SELECT month, bureau_id, sum(allocation) AS allocation, sum(planned_cum) AS planned_cum,
                 sum(disbursed_cum) AS disbursed_cum, sum(committed) AS committed
-         FROM project_months WHERE fiscal_year = $1 AND month <= $2
+         FROM month_totals WHERE fiscal_year = $1 AND month <= $2
          GROUP BY month, bureau_id ORDER BY month, bureau_id",
     )
     .bind::<Int4, _>(fy.be())

@@ -23,7 +23,8 @@ use crate::domain::measures::Figures;
 use crate::domain::money::fixed2;
 use crate::domain::{Category, FiscalMonth, FiscalYear};
 use crate::error::AppError;
-use crate::monitoring::{queries, summary};
+use crate::monitoring::queries::{self, Row};
+use crate::monitoring::summary;
 use crate::pages::escape;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -840,7 +841,7 @@ fn draw_kind(
             level5,
         ),
         Kind::Categories => {
-            let rows = queries::project_rows(conn, fy, month, bureau.map(|b| b.id))?;
+            let rows = queries::month_totals(conn, fy, month, bureau.map(|b| b.id))?;
             let lines = Category::ALL
                 .iter()
                 .filter_map(|c| {

@@ -23,7 +23,7 @@ use crate::domain::{FiscalMonth, FiscalYear};
 use crate::error::AppError;
 use crate::http::{VisibleBureau, VisibleProject};
 use crate::i18n::Lang;
-use crate::monitoring::queries;
+use crate::monitoring::queries::{self, Row};
 use crate::monitoring::routes::{parse_year, resolve_month};
 use crate::monitoring::summary::{self, Headline, Reporting};
 use crate::pages::{escape, layout_in};

@@ -111,7 +111,9 @@ impl From<Project> for Figures {
 }
 
 /// (U + r·N, U + N) of one project: U = D + C used so far, A = A(m), P(m) planned
-/// to date and P(12) planned for the year (DOMAIN.md, Measures).
+/// to date and P(12) planned for the year (DOMAIN.md, Measures). The database
+/// keeps the same two terms in `project_months` (migration 11); a test holds the
+/// two equal to the last digit.
 pub fn forecast_terms(
     allocation: Decimal,
     planned: Decimal,
@@ -122,11 +124,31 @@ pub fn forecast_terms(
     let still_planned = (planned_year - planned).max(Decimal::ZERO);
     let not_yet_used = (p12 - used).max(Decimal::ZERO);
     let to_come = not_yet_used.min(still_planned);
-    let pace = if planned.is_zero() { Decimal::ONE } else { (used / planned).min(Decimal::ONE) };
-    // The pace is a ratio with up to 28 digits; its share of what is to come is
-    // kept to a hundredth of a satang, so that sums over any number of projects
-    // are exact in any order (and off by less than a satang in all).
-    (used + (pace * to_come).round_dp(4), used + to_come)
+    // r = min(U / P(m), 1), and 1 while nothing is planned yet.
+    let paced = if planned <= Decimal::ZERO || used >= planned { to_come } else { share(used, to_come, planned) };
+    (used + paced, used + to_come)
+}
+
+/// u·n / p to a hundredth of a satang (half away from zero), exactly, so that
+/// sums over any number of projects are exact in any order and equal to the
+/// database's. For u, n ≥ 0 and p > 0.
+fn share(u: Decimal, n: Decimal, p: Decimal) -> Decimal {
+    let exact = || -> Option<Decimal> {
+        // All three at one scale s: u·n / p = U·N / (P·10^s) for their mantissas.
+        let s = u.scale().max(n.scale()).max(p.scale());
+        let mantissa = |x: Decimal| {
+            let mut x = x;
+            x.rescale(s);
+            (x.scale() == s).then(|| x.mantissa())
+        };
+        let (u, n, p) = (mantissa(u)?, mantissa(n)?, mantissa(p)?);
+        let den = p.checked_mul(10i128.checked_pow(s)?)?.checked_mul(2)?;
+        let num = u.checked_mul(n)?.checked_mul(20_000)?.checked_add(den / 2)?;
+        Decimal::try_from_i128_with_scale(num / den, 4).ok()
+    };
+    // Beyond i128 (no money this office will see) the ratio is rounded once more.
+    exact()
+        .unwrap_or_else(|| (u / p * n).round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
 }
 
 impl Figures {
@@ -230,6 +252,20 @@ mod tests {
         // U = 200, S = 700, G = 800, N = 700, r = 200/300: 200 + 466.6667 = 66.67%; best 90%.
         assert_eq!(crate::domain::round_output(m.forecast_year_end_rate.unwrap()), d("66.67"));
         assert_eq!(m.forecast_best_rate, Some(d("90")));
+    }
+
+    #[test]
+    fn the_paced_share_is_exact_to_a_hundredth_of_a_satang_half_away_from_zero() {
+        // 1 · 0.01 / 200 = 0.00005 exactly: away from zero, where banker's rounding
+        // would give 0.0000.
+        assert_eq!(share(d("1"), d("0.01"), d("200")), d("0.0001"));
+        assert_eq!(share(d("2"), d("1"), d("3")), d("0.6667"));
+        assert_eq!(share(d("1"), d("1"), d("3")), d("0.3333"));
+        // National amounts stay exact: 123,456,789.01 · 98,765,432.10 / 99,999,999.99.
+        assert_eq!(
+            share(d("123456789.01"), d("98765432.10"), d("99999999.99")),
+            (d("123456789.01") * d("98765432.10") / d("99999999.99")).round_dp(4)
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Queries behind the summaries. Each project's figures as of a month come from
-//! `project_months` (kept by the database, one row per project and month; see
-//! migration 10): a summary reads one row per project, never the plans and report
-//! lines those rows are made of. The year's settings come with the holidays that
+//! `project_months` (kept by the database, one row per project and month, with
+//! its forecast terms; migrations 10 and 11), and their sums per bureau, category
+//! and class from `month_totals`: the office reads a few hundred totals, a bureau
+//! its projects' rows, never the plans and report lines they are made of. The year's settings come with the holidays that
 //! move its due dates and the cabinet's targets of every scope.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -9,7 +10,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, Bool, Date, Int2, Int4, Nullable, Numeric, SmallInt, Text};
 use rust_decimal::Decimal;
 
-use crate::domain::measures::{Figures, Project};
+use crate::domain::measures::Figures;
 use crate::domain::{Category, EconomicClass, FiscalMonth, FiscalYear};
 
 #[derive(QueryableByName, Debug, Clone)]
@@ -117,7 +118,17 @@ pub fn year_settings(conn: &mut PgConnection, fy: FiscalYear) -> QueryResult<Opt
     .optional()
 }
 
-/// One project as of a month, with what it belongs to.
+/// What a summary needs of a row, be it one project or a group of them.
+pub trait Row {
+    fn category(&self) -> Category;
+    fn class(&self) -> EconomicClass;
+    fn figures(&self) -> Figures;
+    /// The latest report month the row's figures include (0: none yet).
+    fn reported_month(&self) -> i16;
+}
+
+/// One project as of a month, with what it belongs to and its forecast terms as
+/// the database keeps them (migration 11).
 #[derive(QueryableByName, Debug, Clone)]
 pub struct ProjectRow {
     #[diesel(sql_type = Int4)]
@@ -140,30 +151,39 @@ pub struct ProjectRow {
     pub disbursed_cum: Decimal,
     #[diesel(sql_type = Numeric)]
     pub committed: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub forecast_used: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub best_used: Decimal,
     /// The month of the bureau's latest submitted report up to this one (0: none).
     #[diesel(sql_type = Int2)]
     pub reported_month: i16,
 }
 
-impl ProjectRow {
-    pub fn figures(&self) -> Figures {
-        Project {
+impl Row for ProjectRow {
+    fn category(&self) -> Category {
+        self.category.parse().unwrap_or(Category::Other)
+    }
+
+    fn class(&self) -> EconomicClass {
+        self.economic_class.parse().unwrap_or(EconomicClass::Current)
+    }
+
+    fn figures(&self) -> Figures {
+        Figures {
             allocation: self.allocation,
             allocation_year_end: self.allocation_year,
             planned: self.planned_cum,
             planned_year: self.planned_year,
             disbursed: self.disbursed_cum,
             committed: self.committed,
+            forecast_used: self.forecast_used,
+            best_used: self.best_used,
         }
-        .into()
     }
 
-    pub fn category(&self) -> Category {
-        self.category.parse().unwrap_or(Category::Other)
-    }
-
-    pub fn class(&self) -> EconomicClass {
-        self.economic_class.parse().unwrap_or(EconomicClass::Current)
+    fn reported_month(&self) -> i16 {
+        self.reported_month
     }
 }
 
@@ -177,9 +197,87 @@ pub fn project_rows(
 ) -> QueryResult<Vec<ProjectRow>> {
     diesel::sql_query(
         "SELECT m.project_id, m.bureau_id, p.category, p.economic_class, m.allocation, m.allocation_year,
-                m.planned_cum, m.planned_year, m.disbursed_cum, m.committed, m.reported_month
+                m.planned_cum, m.planned_year, m.disbursed_cum, m.committed, m.forecast_used, m.best_used,
+                m.reported_month
          FROM project_months m JOIN projects p ON p.id = m.project_id
          WHERE m.fiscal_year = $1 AND m.month = $2 AND ($3::int IS NULL OR m.bureau_id = $3)",
+    )
+    .bind::<Int4, _>(fy.be())
+    .bind::<Int2, _>(month.number() as i16)
+    .bind::<Nullable<Int4>, _>(bureau)
+    .load(conn)
+}
+
+/// The projects of one bureau, category and economic class as of a month, summed
+/// (`month_totals`, kept by the database with `project_months`).
+#[derive(QueryableByName, Debug, Clone)]
+pub struct TotalRow {
+    #[diesel(sql_type = Int4)]
+    pub bureau_id: i32,
+    #[diesel(sql_type = Text)]
+    pub category: String,
+    #[diesel(sql_type = Text)]
+    pub economic_class: String,
+    #[diesel(sql_type = Numeric)]
+    pub allocation: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub allocation_year: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub planned_cum: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub planned_year: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub disbursed_cum: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub committed: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub forecast_used: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub best_used: Decimal,
+    #[diesel(sql_type = Int2)]
+    pub reported_max: i16,
+}
+
+impl Row for TotalRow {
+    fn category(&self) -> Category {
+        self.category.parse().unwrap_or(Category::Other)
+    }
+
+    fn class(&self) -> EconomicClass {
+        self.economic_class.parse().unwrap_or(EconomicClass::Current)
+    }
+
+    fn figures(&self) -> Figures {
+        Figures {
+            allocation: self.allocation,
+            allocation_year_end: self.allocation_year,
+            planned: self.planned_cum,
+            planned_year: self.planned_year,
+            disbursed: self.disbursed_cum,
+            committed: self.committed,
+            forecast_used: self.forecast_used,
+            best_used: self.best_used,
+        }
+    }
+
+    fn reported_month(&self) -> i16 {
+        self.reported_max
+    }
+}
+
+/// The year's totals as of `month` per bureau, category and class (of one
+/// bureau, or all): a few hundred rows at national scale.
+pub fn month_totals(
+    conn: &mut PgConnection,
+    fy: FiscalYear,
+    month: FiscalMonth,
+    bureau: Option<i32>,
+) -> QueryResult<Vec<TotalRow>> {
+    diesel::sql_query(
+        "SELECT bureau_id, category, economic_class, allocation, allocation_year, planned_cum, planned_year,
+                disbursed_cum, committed, forecast_used, best_used, reported_max
+         FROM month_totals
+         WHERE fiscal_year = $1 AND month = $2 AND ($3::int IS NULL OR bureau_id = $3)",
     )
     .bind::<Int4, _>(fy.be())
     .bind::<Int2, _>(month.number() as i16)

@@ -16,7 +16,7 @@ use diesel::PgConnection;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::queries::{self, BureauRow, ProjectRow, ReportState, Scope, YearSettings};
+use super::queries::{self, BureauRow, ReportState, Row, Scope, TotalRow, YearSettings};
 use crate::domain::measures::{kpi_level, kpi_score, Figures, Measures, Thresholds};
 use crate::domain::money::json::{money, rate};
 use crate::domain::{Category, EconomicClass, FiscalMonth, FiscalYear};
@@ -282,7 +282,7 @@ pub struct BureauSummary {
     pub categories: Vec<CategoryLine>,
 }
 
-fn categories(rows: &[ProjectRow]) -> Vec<CategoryLine> {
+fn categories<R: Row>(rows: &[R]) -> Vec<CategoryLine> {
     let mut by: BTreeMap<Category, Figures> = BTreeMap::new();
     for r in rows {
         let sum = by.entry(r.category()).or_default();
@@ -293,7 +293,7 @@ fn categories(rows: &[ProjectRow]) -> Vec<CategoryLine> {
         .collect()
 }
 
-fn by_class(rows: &[ProjectRow]) -> ByClass {
+fn by_class<R: Row>(rows: &[R]) -> ByClass {
     let mut f = ByClass::default();
     for r in rows {
         f.add(r.class(), r.figures());
@@ -328,9 +328,9 @@ fn reporting(
     r
 }
 
-/// `reported_through` and `carried_forward` of a bureau from its projects' rows.
-fn reported(rows: &[&ProjectRow], month: FiscalMonth) -> (Option<u8>, bool) {
-    let through = rows.iter().map(|r| r.reported_month).max().filter(|m| *m > 0).map(|m| m as u8);
+/// `reported_through` and `carried_forward` of a bureau from its rows.
+fn reported<R: Row>(rows: &[&R], month: FiscalMonth) -> (Option<u8>, bool) {
+    let through = rows.iter().map(|r| r.reported_month()).max().filter(|m| *m > 0).map(|m| m as u8);
     (through, through != Some(month.number()))
 }
 
@@ -343,7 +343,7 @@ fn previous_year(
 ) -> Result<Option<Headline>, AppError> {
     let prev = fy.previous();
     let Some(settings) = queries::year_settings(conn, prev)? else { return Ok(None) };
-    let rows = queries::project_rows(conn, prev, month, bureau)?;
+    let rows = queries::month_totals(conn, prev, month, bureau)?;
     Ok(Some(headline(prev, month, &by_class(&rows), &settings)))
 }
 
@@ -354,20 +354,21 @@ pub fn office(
     settings: &YearSettings,
     now: DateTime<Utc>,
 ) -> Result<OfficeSummary, AppError> {
-    let rows = queries::project_rows(conn, fy, month, None)?;
+    let rows = queries::month_totals(conn, fy, month, None)?;
     let bureau_rows = queries::bureaus(conn)?;
     let states = queries::report_states(conn, fy, month, None)?;
-    let mut per_bureau: BTreeMap<i32, Vec<&ProjectRow>> = BTreeMap::new();
+    let mut per_bureau: BTreeMap<i32, Vec<&TotalRow>> = BTreeMap::new();
     for r in &rows {
         per_bureau.entry(r.bureau_id).or_default().push(r);
     }
     let due_at = settings.due_at(fy, month);
     let in_progress = now <= due_at;
-    let mut bureaus: Vec<(&BureauRow, Figures, Vec<&ProjectRow>)> = bureau_rows
+    let mut bureaus: Vec<(&BureauRow, Figures, Vec<&TotalRow>)> = bureau_rows
         .iter()
         .filter_map(|b| per_bureau.remove(&b.id).map(|rs| (b, rs.iter().map(|r| r.figures()).sum(), rs)))
         .collect();
     bureaus.sort_by(|a, b| a.0.code.cmp(&b.0.code));
+    let state_of: BTreeMap<i32, &ReportState> = states.iter().map(|s| (s.bureau_id, s)).collect();
     let expected: Vec<i32> =
         bureaus.iter().filter(|(b, f, _)| b.active && f.allocation > Decimal::ZERO).map(|(b, _, _)| b.id).collect();
     Ok(OfficeSummary {
@@ -383,7 +384,7 @@ pub fn office(
                     name_th: b.name_th.clone(),
                     name_en: b.name_en.clone(),
                     rates: f.measures().into(),
-                    report_status: report_status(states.iter().find(|s| s.bureau_id == b.id), in_progress),
+                    report_status: report_status(state_of.get(&b.id).copied(), in_progress),
                     reported_through,
                     carried_forward,
                 }

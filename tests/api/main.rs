@@ -30,3 +30,4 @@ mod report_xlsx;
 mod reports;
 mod security;
 mod summary;
+mod totals;

@@ -258,6 +258,7 @@ fn run(command: Command, settings: &mut Settings) -> anyhow::Result<()> {
                 settings.port = p;
             }
             startup::migrate(settings)?;
+            let given_today = today;
             let today = today.unwrap_or_else(|| bangkok_date(chrono::Utc::now()));
             let started = Instant::now();
             let mut conn = db::connect_creating(&settings.database_url)?;
@@ -269,7 +270,11 @@ fn run(command: Command, settings: &mut Settings) -> anyhow::Result<()> {
                     foreign.join(", ")
                 );
             }
-            let summary = demo::load(&mut conn, today, &settings.demo_password).context("loading the demo office")?;
+            let summary = match given_today {
+                Some(day) => demo::load(&mut conn, day, &settings.demo_password),
+                None => demo::load_now(&mut conn, chrono::Utc::now(), &settings.demo_password),
+            }
+            .context("loading the demo office")?;
             drop(conn);
             println!(
                 "demo office as of {today}: added {} fiscal years, {} projects, {} reports ({} revisions), {} users in {} ms",

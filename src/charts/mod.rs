@@ -343,6 +343,15 @@ fn bars(
             root.draw(&Text::new(b.label.clone(), (lx - 12, ly), right(16.0, &INK))).map_err(err)?;
             let (vx, vy) = chart.backend_coord(&(used, y + 0.5));
             root.draw(&Text::new(format!("{}%", pct(b.used_rate)), (vx + 6, vy), left(14.0, &INK))).map_err(err)?;
+            if !b.note.is_empty() {
+                // A carried-forward line says so on the bar itself, not only in the table:
+                // after the figure when there is room, inside a long bar otherwise.
+                if used < 55.0 {
+                    root.draw(&Text::new(b.note.clone(), (vx + 70, vy), left(13.0, &MUTED))).map_err(err)?;
+                } else {
+                    root.draw(&Text::new(b.note.clone(), (lx + 8, ly), left(13.0, &WHITE))).map_err(err)?;
+                }
+            }
         }
         let t = px(target);
         chart

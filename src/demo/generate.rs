@@ -113,23 +113,29 @@ fn money(x: Decimal) -> Decimal {
     x.round_dp(2)
 }
 
-/// Generates the office as it stands on `today` (a Bangkok date).
+/// Generates the office as it stands at noon of `today` (a Bangkok date).
 pub fn office(today: NaiveDate) -> Office {
-    let (current_fy, last_month) = last_ended_month(today);
-    // Months of the year holding `today` that have ended (0 in October).
-    let current = FiscalYear::containing(today);
-    let months_current = if current == current_fy { last_month.number() } else { 0 };
     let noon = bangkok()
         .from_local_datetime(&today.and_time(NaiveTime::from_hms_opt(12, 0, 0).expect("noon")))
         .single()
         .expect("fixed offset")
         .with_timezone(&Utc);
+    office_at(noon)
+}
+
+/// Generates the office as it stands at `now`: nothing is dated later.
+pub fn office_at(now: DateTime<Utc>) -> Office {
+    let today = crate::domain::fiscal::bangkok_date(now);
+    let (current_fy, last_month) = last_ended_month(today);
+    // Months of the year holding `today` that have ended (0 in October).
+    let current = FiscalYear::containing(today);
+    let months_current = if current == current_fy { last_month.number() } else { 0 };
     let holidays = super::data::holiday_dates();
     let years = (FIRST_YEAR..=current.be())
         .map(|be| {
             let fy = FiscalYear::new(be as i64).expect("demo years are valid");
             let months = if fy == current { months_current } else { 12 };
-            year(fy, months, fy == current, noon, &holidays)
+            year(fy, months, fy == current, now, &holidays)
         })
         .collect();
     Office { years }
@@ -524,6 +530,18 @@ mod tests {
         assert!(lagging.revisions[0].narrative.is_some());
         let noon = Utc.with_ymd_and_hms(2026, 11, 24, 5, 0, 0).unwrap();
         assert!(office.years.iter().flat_map(|y| &y.reports).flat_map(|r| &r.revisions).all(|v| v.at < noon));
+    }
+
+    #[test]
+    fn started_before_dawn_the_demo_dates_nothing_after_now() {
+        // 03:35 on 1 December in Bangkok, before anyone is at work: October's
+        // reports are in, and nothing was sent later than now.
+        let now = Utc.with_ymd_and_hms(2026, 11, 30, 20, 35, 0).unwrap();
+        let office = office_at(now);
+        let revisions: Vec<_> = office.years.iter().flat_map(|y| &y.reports).flat_map(|r| &r.revisions).collect();
+        assert!(revisions.iter().all(|v| v.at < now), "none is dated after now");
+        let current = office.years.last().unwrap();
+        assert!(current.reports.iter().any(|r| r.month.number() == 1));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use anyhow::Context;
 use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
 use argon2::Argon2;
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Int8};
@@ -61,9 +61,23 @@ pub fn foreign_accounts(conn: &mut PgConnection) -> QueryResult<Vec<String>> {
     users::table.filter(users::username.ne_all(demo)).select(users::username).order(users::username).limit(5).load(conn)
 }
 
-/// Loads the demo office as it stands on `today` (Bangkok date).
+/// Loads the demo office as it stands at noon of `today` (Bangkok date).
 pub fn load(conn: &mut PgConnection, today: NaiveDate, password: &str) -> anyhow::Result<LoadSummary> {
-    let office = generate::office(today);
+    load_office(conn, generate::office(today), today, password)
+}
+
+/// Loads the demo office as it stands at `now`: nothing in it is dated later,
+/// even when the demo is started before noon.
+pub fn load_now(conn: &mut PgConnection, now: DateTime<Utc>, password: &str) -> anyhow::Result<LoadSummary> {
+    load_office(conn, generate::office_at(now), crate::domain::fiscal::bangkok_date(now), password)
+}
+
+fn load_office(
+    conn: &mut PgConnection,
+    office: generate::Office,
+    today: NaiveDate,
+    password: &str,
+) -> anyhow::Result<LoadSummary> {
     conn.transaction(|conn| {
         let bureaus_added = diesel::insert_into(bureaus::table)
             .values(

@@ -8,4 +8,4 @@ pub mod data;
 pub mod generate;
 pub mod load;
 
-pub use load::{foreign_accounts, load, sign_ins, LoadSummary};
+pub use load::{foreign_accounts, load, load_now, sign_ins, LoadSummary};

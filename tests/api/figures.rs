@@ -246,6 +246,11 @@ async fn every_measure_of_the_hand_built_office_at_months_1_2_and_3() {
     let aaa = line(&s, "bureaus", "AAA");
     assert_eq!((aaa["reported_through"].as_i64(), aaa["carried_forward"].as_bool()), (Some(2), Some(false)));
     assert_eq!(s["quarter_targets"]["current"]["disbursed_rate"], "16.89");
+    // The bureaus chart says so on BBB's bar, not only in its data table.
+    let (status, svg) = app.get_as("/api/v1/fiscal-years/2566/charts/bureaus.svg?month=2", &app.token_for("sg")).await;
+    assert_eq!(status, 200);
+    let note = "ยังไม่ส่งรายงาน พ.ย. 2565 — ใช้ข้อมูล ต.ค. 2565";
+    assert_eq!(svg.matches(&format!(">\n{note}\n</text>")).count(), 1, "drawn once as a label: {svg}");
 
     // Month 3. D = 1,370,000, C = 0, P = 1,310,000. Forecast: A1 280,000 + (14/15)
     // × 900,000 = 1,120,000; B1 280,000 + (14/15) × 800,000 = 1,026,666.6667; the

@@ -354,8 +354,30 @@ async fn a_month_is_in_progress_until_its_reports_are_due_then_missing_is_missin
 }
 
 #[actix_web::test]
-async fn the_forecast_at_month_12_is_the_actual_and_never_passes_100() {
+async fn the_forecast_at_month_6_by_hand_at_month_12_the_actual_and_never_past_100() {
     let app = hand_built_office("2026-11-24", &[1, 2, 3]).await;
+    // Month 6 (March), nothing reported after December: U = D(3) + C(3) per project
+    // (A1 280,000, A2 300,000, A3 60,000, B1 280,000, B2 450,000), P(6) = 2,120,000,
+    // A(6) = 3,620,000. N = min(max(min(P(12), A) - U, 0), P(12) - P(6)):
+    // A1 600,000 at r = 280/600 → 280,000; A2 300,000 at r = 1; A3 120,000 at
+    // r = 1/2 → 60,000; B1 (A = 1,080,000) 600,000 at r = 280/600 → 280,000; B2 0.
+    // Forecast 560,000 + 600,000 + 120,000 + 560,000 + 450,000 = 2,290,000 = 63.26%;
+    // best 880,000 + 600,000 + 180,000 + 880,000 + 450,000 = 2,990,000 = 82.60%.
+    let s = summary(&app, "/api/v1/fiscal-years/2566/summary?month=6").await;
+    assert_eq!(
+        pick(
+            &s,
+            &[
+                "disbursed_committed_rate",
+                "plan_rate",
+                "lag_pp",
+                "forecast_year_end_rate",
+                "forecast_best_rate",
+                "kpi_level_forecast"
+            ]
+        ),
+        ["37.85", "58.56", "20.72", "63.26", "82.60", "0"]
+    );
     // No report after December: D and C of December carry to September.
     let s = summary(&app, "/api/v1/fiscal-years/2566/summary?month=12").await;
     assert_eq!(s["forecast_year_end_rate"], s["disbursed_committed_rate"]);

@@ -158,6 +158,17 @@ fn check_parts(bytes: &[u8]) -> Result<(), AppError> {
         let lower = name.to_ascii_lowercase();
         let (strings, sheet) = (lower.ends_with("sharedstrings.xml"), lower.contains("worksheets/"));
         let limit = MAX_ENTRY_BYTES.min(MAX_EXPANDED_BYTES - total);
+        let too_big = || {
+            file_error(format!(
+                "part {name:?} of the workbook expands beyond {} MB: it is refused unread",
+                limit / 1024 / 1024
+            ))
+        };
+        // A size written in the zip that is already too big refuses the part at
+        // once; a smaller one is not believed, and the bytes are counted.
+        if part.size() > limit {
+            return Err(too_big());
+        }
         let damaged = |e: std::io::Error| file_error(format!("part {name:?} of the workbook is damaged: {e}"));
         let mut limited = part.by_ref().take(limit + 1);
         let (mut expanded, mut found, mut tail) = (0u64, PartScan::default(), Vec::new());
@@ -173,10 +184,7 @@ fn check_parts(bytes: &[u8]) -> Result<(), AppError> {
             }
         }
         if expanded > limit {
-            return Err(file_error(format!(
-                "part {name:?} of the workbook expands beyond {} MB: it is refused unread",
-                limit / 1024 / 1024
-            )));
+            return Err(too_big());
         }
         if strings && found.strings > MAX_SHARED_STRINGS {
             return Err(file_error(format!(

@@ -55,6 +55,46 @@ fn rewrite(xlsx: &[u8], name: &str, edit: impl Fn(String) -> Vec<u8>) -> Vec<u8>
     out.finish().unwrap().into_inner()
 }
 
+/// The zip with the uncompressed size of part `name` written as `size` in its
+/// local and central headers (ZIP64 or not), the data left as it is.
+fn understate(zip: &[u8], name: &str, size: u32) -> Vec<u8> {
+    let mut out = zip.to_vec();
+    let name = name.as_bytes();
+    let mut patched = 0;
+    for (signature, name_len_at, extra_len_at, name_at, size_at) in
+        [(b"PK\x03\x04", 26, 28, 30, 22), (b"PK\x01\x02", 28, 30, 46, 24)]
+    {
+        let mut i = 0;
+        while let Some(at) = out[i..].windows(4).position(|w| w == signature).map(|p| p + i) {
+            i = at + 4;
+            let u16_at = |k: usize| u16::from_le_bytes([out[at + k], out[at + k + 1]]) as usize;
+            let (name_len, extra_len) = (u16_at(name_len_at), u16_at(extra_len_at));
+            if out.get(at + name_at..at + name_at + name_len) != Some(name) {
+                continue;
+            }
+            let declared = u32::from_le_bytes(out[at + size_at..at + size_at + 4].try_into().unwrap());
+            if declared == u32::MAX {
+                // ZIP64: the real size is the first field of the 0x0001 extra block.
+                let extra = at + name_at + name_len;
+                let mut k = extra;
+                while k + 4 <= extra + extra_len {
+                    let (id, len) = (u16_at(k - at), u16_at(k - at + 2));
+                    if id == 1 {
+                        out[k + 4..k + 12].copy_from_slice(&u64::from(size).to_le_bytes());
+                        break;
+                    }
+                    k += 4 + len;
+                }
+            } else {
+                out[at + size_at..at + size_at + 4].copy_from_slice(&size.to_le_bytes());
+            }
+            patched += 1;
+        }
+    }
+    assert_eq!(patched, 2, "both headers of {}", String::from_utf8_lossy(name));
+    out
+}
+
 /// Peak resident memory of this process (the test and the service it runs), in KiB.
 fn peak_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
@@ -112,6 +152,14 @@ async fn a_cell_at_the_far_corner_and_a_shared_strings_bomb_are_refused_and_the_
     assert_eq!(status, 422, "{body}");
     let message = body["error"]["details"][0]["message"].as_str().unwrap();
     assert!(message.contains("xl/sharedStrings.xml") && message.contains("expands beyond"), "{body}");
+
+    // The same bomb whose zip headers say it expands to 1 KB: the headers are not
+    // believed (the bytes are counted, and the zip reader stops where the lie shows).
+    let liar = understate(&bomb, "xl/sharedStrings.xml", 1024);
+    let (status, body) = upload(&app, &token, &format!("{REPORT}/import"), liar).await;
+    assert_eq!(status, 422, "{body}");
+    let message = body["error"]["details"][0]["message"].as_str().unwrap();
+    assert!(message.contains("xl/sharedStrings.xml") && message.contains("larger than its declared"), "{body}");
 
     // The plan upload reads through the same reader.
     let strategy = app.token_for("strategy");

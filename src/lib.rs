@@ -12,6 +12,7 @@ pub mod bench;
 pub mod cache;
 pub mod charts;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod csv;
 pub mod dashboard;

@@ -10,40 +10,10 @@ use actix_web::{middleware, web, App, HttpRequest, HttpResponse, HttpServer};
 use anyhow::Context;
 
 use crate::config::Settings;
-use crate::db::{self, PgPool};
+use crate::db;
 use crate::error::{self, AppError};
-use crate::ops::metrics::Metrics;
+use crate::http::AppState;
 use crate::{auth, ops, pages, routes};
-
-/// What every handler may reach: shared, cheap to clone, nothing a replica would
-/// need from another (all state that matters lives in PostgreSQL).
-pub struct AppState {
-    pub pool: PgPool,
-    pub metrics: Metrics,
-    pub settings: Settings,
-    pub renders: crate::cache::RenderCache,
-    pub after_writes: crate::alerts::AfterWrites,
-}
-
-impl AppState {
-    /// Today in Bangkok, or the configured fixed date.
-    pub fn today(&self) -> chrono::NaiveDate {
-        self.settings.today.unwrap_or_else(|| crate::domain::fiscal::bangkok_date(chrono::Utc::now()))
-    }
-
-    /// Now, or noon of the configured fixed date (Bangkok).
-    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        use chrono::TimeZone;
-        match self.settings.today {
-            Some(d) => crate::domain::fiscal::bangkok()
-                .from_local_datetime(&d.and_hms_opt(12, 0, 0).expect("noon"))
-                .single()
-                .expect("fixed offset")
-                .with_timezone(&chrono::Utc),
-            None => chrono::Utc::now(),
-        }
-    }
-}
 
 /// The schedule: every `interval` seconds, evaluate unless another replica is.
 fn schedule_alerts(state: web::Data<AppState>, interval: u64) {
@@ -89,13 +59,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
         let interval = settings.alert_interval_secs;
-        let state = web::Data::new(AppState {
-            pool,
-            metrics: Metrics::default(),
-            settings,
-            renders: Default::default(),
-            after_writes: Default::default(),
-        });
+        let state = web::Data::new(AppState::new(pool, settings));
         let scheduled = state.clone();
         let mut server = HttpServer::new(move || {
             App::new()

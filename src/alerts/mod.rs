@@ -35,10 +35,17 @@ const LOCK: i64 = EVALUATION_LOCK;
 /// makes it run once more. It takes the lock with a try (another replica may be
 /// evaluating), so it never holds a pooled connection waiting: when it cannot
 /// have the lock it sleeps, without a connection, and tries again.
-#[derive(Default)]
+#[derive(Clone)]
 pub struct AfterWrites {
+    inner: std::sync::Arc<Pending>,
+}
+
+struct Pending {
     running: std::sync::atomic::AtomicBool,
     again: std::sync::atomic::AtomicBool,
+    pool: crate::db::PgPool,
+    clock: crate::clock::Clock,
+    delivery: crate::config::Delivery,
 }
 
 /// How often, and how far apart, a run tries for the lock before leaving the
@@ -47,17 +54,28 @@ const TRIES: u32 = 40;
 const PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
 
 impl AfterWrites {
+    pub fn new(pool: crate::db::PgPool, clock: crate::clock::Clock, delivery: crate::config::Delivery) -> AfterWrites {
+        AfterWrites {
+            inner: std::sync::Arc::new(Pending {
+                running: Default::default(),
+                again: Default::default(),
+                pool,
+                clock,
+                delivery,
+            }),
+        }
+    }
+
     /// Asks for an evaluation soon; returns at once.
-    pub fn request(state: &actix_web::web::Data<crate::startup::AppState>) {
+    pub fn request(&self) {
         use std::sync::atomic::Ordering::SeqCst;
-        let me = &state.after_writes;
+        let me = &self.inner;
         me.again.store(true, SeqCst);
         if me.running.swap(true, SeqCst) {
             return; // the running one will see `again`
         }
-        let state = state.clone();
+        let me = self.inner.clone();
         actix_web::rt::spawn(async move {
-            let me = &state.after_writes;
             let mut tries = 0;
             loop {
                 if !me.again.swap(false, SeqCst) {
@@ -68,9 +86,9 @@ impl AfterWrites {
                     }
                     return;
                 }
-                let now = state.now();
-                let delivery = state.settings.delivery.clone();
-                let result = crate::db::blocking(&state.pool, move |conn| evaluate(conn, now, false, &delivery)).await;
+                let now = me.clock.now();
+                let delivery = me.delivery.clone();
+                let result = crate::db::blocking(&me.pool, move |conn| evaluate(conn, now, false, &delivery)).await;
                 match result {
                     Ok(e) if !e.ran && tries < TRIES => {
                         // Another process is evaluating, perhaps from before this write.

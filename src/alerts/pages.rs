@@ -12,9 +12,9 @@ use crate::db;
 use crate::domain::fiscal::thai_datetime;
 use crate::domain::Role;
 use crate::error::{AppError, FieldError};
+use crate::http::AppState;
 use crate::ops::middleware::RequestId;
 use crate::pages::{escape, layout};
-use crate::startup::AppState;
 
 pub(crate) fn kind_th(k: &str) -> &'static str {
     match k {

@@ -9,10 +9,10 @@ use crate::audit::Actor;
 use crate::auth::Identity;
 use crate::db;
 use crate::error::{AppError, FieldError};
+use crate::http::AppState;
 use crate::http::VisibleBureau;
 use crate::ops::middleware::RequestId;
 use crate::schema::{alerts, bureaus, follow_ups};
-use crate::startup::AppState;
 
 #[derive(Deserialize, Default, Clone)]
 pub struct Filter {

@@ -11,9 +11,9 @@ use crate::auth::Identity;
 use crate::db;
 use crate::domain::fiscal::bangkok;
 use crate::error::{AppError, FieldError};
+use crate::http::AppState;
 use crate::pages::{escape, layout};
 use crate::schema::{audit_events, users};
-use crate::startup::AppState;
 
 #[derive(Deserialize, Default, Clone)]
 pub struct Filter {

@@ -14,7 +14,7 @@ use actix_web::{web, HttpMessage, ResponseError};
 use super::{queries, token, Identity, Via, CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE};
 use crate::db;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::http::AppState;
 
 /// Largest form body read for the CSRF check.
 pub const FORM_LIMIT: usize = 256 * 1024;

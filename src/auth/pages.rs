@@ -14,9 +14,9 @@ use crate::db;
 use crate::domain::fiscal::thai_datetime;
 use crate::error::{AppError, FieldError};
 use crate::http::client_addr;
+use crate::http::AppState;
 use crate::i18n::Lang;
 use crate::ops::middleware::RequestId;
-use crate::startup::AppState;
 use crate::views::{self, html, Markup};
 
 #[derive(Deserialize, Default)]
@@ -37,7 +37,7 @@ fn render(who: &Identity, tokens: &[TokenView], outcome: &Outcome) -> Markup {
     let when = |t: Option<chrono::DateTime<Utc>>| t.map(thai_datetime).unwrap_or_else(|| "-".into());
     html! {
         @if let Some(n) = outcome.notice { (views::notice(n)) }
-        (views::errors("ยังทำไม่ได้ กรุณาแก้ไข:", &outcome.errors))
+        (views::errors(Lang::Th, &outcome.errors))
         @if let Some(token) = &outcome.new_token {
             section.notice aria-labelledby="new-token-h" {
                 h2 id="new-token-h" { "โทเค็นใหม่ (แสดงครั้งเดียว)" }
@@ -116,7 +116,7 @@ async fn answer(
 ) -> Result<HttpResponse, AppError> {
     let user_id = who.user_id;
     let tokens = db::blocking(&state.pool, move |conn| Ok(account::tokens(conn, user_id)?)).await?;
-    let body = views::page(Lang::Th, "บัญชีของฉัน", Some(&who), render(&who, &tokens, &outcome));
+    let body = views::page(&views::Frame::new(Lang::Th, "บัญชีของฉัน", Some(&who)), render(&who, &tokens, &outcome));
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))

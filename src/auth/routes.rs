@@ -18,10 +18,10 @@ use crate::audit::Actor;
 use crate::db;
 use crate::error::{AppError, FieldError};
 use crate::http::client_addr;
+use crate::http::AppState;
 use crate::ops::middleware::RequestId;
 use crate::pages::{escape, layout};
 use crate::schema::users;
-use crate::startup::AppState;
 
 /// Failures in the window after which sign-in is refused for that user or address.
 pub const MAX_FAILURES: i64 = 10;

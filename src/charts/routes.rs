@@ -6,10 +6,8 @@ use serde::Deserialize;
 use super::Kind;
 use crate::db;
 use crate::error::{AppError, FieldError};
-use crate::http::{require_office, QueryScope, Scope};
+use crate::http::{require_office, resolve_month, AppState, QueryScope, Scope, Year};
 use crate::monitoring::queries;
-use crate::monitoring::routes::{parse_year, resolve_month};
-use crate::startup::AppState;
 
 /// The month; the bureau is read by the `QueryScope` guard.
 #[derive(Deserialize)]
@@ -20,13 +18,13 @@ pub struct ChartQuery {
 pub async fn chart(
     req: HttpRequest,
     state: web::Data<AppState>,
+    Year(fy): Year,
+    file: web::Path<(String, String)>,
     scope: QueryScope,
-    path: web::Path<(String, String)>,
     q: web::Query<ChartQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (year, file) = path.into_inner();
-    let fy = parse_year(&year)?;
-    let (name, ext) = file.rsplit_once('.').unwrap_or((&file, ""));
+    let file = &file.1;
+    let (name, ext) = file.rsplit_once('.').unwrap_or((file, ""));
     let kind = Kind::parse(name).ok_or_else(|| AppError::NotFound(format!("there is no chart {name:?}")))?;
     let png = match ext {
         "png" => true,

@@ -21,13 +21,13 @@ use crate::domain::measures::Figures;
 use crate::domain::money::{fixed2, format_baht};
 use crate::domain::{FiscalMonth, FiscalYear};
 use crate::error::AppError;
+use crate::http::AppState;
+use crate::http::{parse_year, resolve_month};
 use crate::http::{VisibleBureau, VisibleProject};
 use crate::i18n::Lang;
 use crate::monitoring::queries::{self, Row};
-use crate::monitoring::routes::{parse_year, resolve_month};
 use crate::monitoring::summary::{self, Headline, Reporting};
 use crate::pages::{escape, layout_in};
-use crate::startup::AppState;
 
 #[derive(Deserialize)]
 pub struct PageQuery {

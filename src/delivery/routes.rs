@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Identity;
 use crate::db;
 use crate::error::{AppError, FieldError};
+use crate::http::AppState;
 use crate::schema::outbox;
-use crate::startup::AppState;
 
 #[derive(Deserialize)]
 pub struct StatusFilter {

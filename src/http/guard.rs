@@ -61,7 +61,7 @@ impl VisibleBureau {
     }
 }
 
-fn identity(req: &HttpRequest) -> Result<Identity, AppError> {
+pub(crate) fn identity(req: &HttpRequest) -> Result<Identity, AppError> {
     req.extensions()
         .get::<Identity>()
         .cloned()

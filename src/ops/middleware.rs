@@ -14,7 +14,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage};
 use tracing::Instrument;
 
-use crate::startup::AppState;
+use crate::http::AppState;
 
 /// The id of the request being served, in request extensions.
 #[derive(Clone, Debug)]

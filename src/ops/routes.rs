@@ -6,8 +6,8 @@ use serde_json::json;
 
 use crate::db;
 use crate::error::AppError;
+use crate::http::AppState;
 use crate::ops::metrics::PoolState;
-use crate::startup::AppState;
 
 /// The process is up and serving; says nothing about the database.
 pub async fn healthz() -> HttpResponse {

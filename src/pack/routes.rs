@@ -7,9 +7,8 @@ use crate::cache::Rendered;
 use crate::auth::Identity;
 use crate::db;
 use crate::error::AppError;
-use crate::monitoring::routes::{parse_year, resolve_month};
+use crate::http::{resolve_month, AppState, Year};
 use crate::pages::layout;
-use crate::startup::AppState;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -42,11 +41,10 @@ pub async fn pack(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Identity,
+    Year(fy): Year,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
-    let (year, file) = path.into_inner();
-    let fy = parse_year(&year)?;
-    let (month, format) = split(&file)?;
+    let (month, format) = split(&path.1)?;
     let month = month.to_string();
     let (today, now) = (state.today(), state.now());
     let me = who.clone();

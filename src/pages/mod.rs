@@ -12,8 +12,8 @@ use crate::db;
 use crate::domain::money::format_baht;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::http::AppState;
 use crate::i18n::Lang;
-use crate::startup::AppState;
 
 const SITE_CSS: &str = include_str!("../../assets/css/site.css");
 
@@ -103,7 +103,7 @@ pub fn layout(title: &str, who: Option<&Identity>, body: &str) -> String {
 
 /// `layout` for a page in `lang` (`<html lang>` says which, for screen readers).
 pub fn layout_in(lang: Lang, title: &str, who: Option<&Identity>, body: &str) -> String {
-    crate::views::page(lang, title, who, crate::views::trusted(body)).into_string()
+    crate::views::page(&crate::views::Frame::new(lang, title, who), crate::views::trusted(body)).into_string()
 }
 
 #[derive(QueryableByName, Debug)]

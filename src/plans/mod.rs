@@ -11,6 +11,7 @@ pub mod pages;
 pub mod respread;
 pub mod routes;
 pub mod tools;
+pub mod views;
 pub mod xlsx;
 
 use chrono::NaiveDate;

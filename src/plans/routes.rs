@@ -5,149 +5,123 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
 use super::{AdjustmentInput, Levels, NewProject, NewYear, PlanInput, Settings, Targets};
-use crate::audit::Actor;
-use crate::auth::Identity;
 use crate::db;
 use crate::error::AppError;
-use crate::monitoring::routes::parse_year;
-use crate::ops::middleware::RequestId;
-use crate::startup::AppState;
-
-/// Runs a write with the caller as the audit actor.
-pub(crate) async fn write<T, F>(state: &AppState, who: &Identity, req: &HttpRequest, f: F) -> Result<T, AppError>
-where
-    F: FnOnce(&mut diesel::PgConnection, Actor<'_>) -> Result<T, AppError> + Send + 'static,
-    T: Send + 'static,
-{
-    let (user_id, rid) = (who.user_id, RequestId::of(req));
-    db::blocking(&state.pool, move |conn| f(conn, Actor { user_id: Some(user_id), request_id: rid.as_deref() })).await
-}
+use crate::http::{AppState, ProjectCode, Writer, Year};
 
 pub async fn list_years(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(db::blocking(&state.pool, |conn| super::load_years(conn, None)).await?))
 }
 
-pub async fn get_year(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let fy = parse_year(&path)?;
+pub async fn get_year(state: web::Data<AppState>, Year(fy): Year) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(db::blocking(&state.pool, move |conn| super::year(conn, fy)).await?))
 }
 
 pub async fn create_year(
     state: web::Data<AppState>,
-    who: Identity,
-    req: HttpRequest,
+    writer: Writer,
     body: web::Json<NewYear>,
 ) -> Result<HttpResponse, AppError> {
     let input = body.into_inner();
-    let view = write(&state, &who, &req, move |conn, actor| {
-        let fy = super::create_year(conn, &input, actor)?;
-        super::year(conn, fy)
-    })
-    .await?;
+    let view = writer
+        .write(&state.pool, move |conn, actor| {
+            let fy = super::create_year(conn, &input, actor)?;
+            super::year(conn, fy)
+        })
+        .await?;
     Ok(HttpResponse::Created().json(view))
 }
 
 pub async fn update_settings(
     state: web::Data<AppState>,
-    who: Identity,
-    req: HttpRequest,
-    path: web::Path<String>,
+    writer: Writer,
+    Year(fy): Year,
     body: web::Json<Settings>,
 ) -> Result<HttpResponse, AppError> {
-    let fy = parse_year(&path)?;
     let input = body.into_inner();
-    let view = write(&state, &who, &req, move |conn, actor| {
-        super::update_settings(conn, fy, &input, actor)?;
-        super::year(conn, fy)
-    })
-    .await?;
+    let view = writer
+        .write(&state.pool, move |conn, actor| {
+            super::update_settings(conn, fy, &input, actor)?;
+            super::year(conn, fy)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
 pub async fn set_kpi_levels(
     state: web::Data<AppState>,
-    who: Identity,
-    req: HttpRequest,
-    path: web::Path<String>,
+    writer: Writer,
+    Year(fy): Year,
     body: web::Json<Levels>,
 ) -> Result<HttpResponse, AppError> {
-    let fy = parse_year(&path)?;
     let input = body.into_inner();
-    let view = write(&state, &who, &req, move |conn, actor| {
-        super::set_kpi_levels(conn, fy, &input, actor)?;
-        super::year(conn, fy)
-    })
-    .await?;
+    let view = writer
+        .write(&state.pool, move |conn, actor| {
+            super::set_kpi_levels(conn, fy, &input, actor)?;
+            super::year(conn, fy)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
 pub async fn set_cabinet_targets(
     state: web::Data<AppState>,
-    who: Identity,
-    req: HttpRequest,
-    path: web::Path<String>,
+    writer: Writer,
+    Year(fy): Year,
     body: web::Json<Targets>,
 ) -> Result<HttpResponse, AppError> {
-    let fy = parse_year(&path)?;
     let input = body.into_inner();
-    let view = write(&state, &who, &req, move |conn, actor| {
-        super::set_cabinet_targets(conn, fy, &input, actor)?;
-        super::year(conn, fy)
-    })
-    .await?;
+    let view = writer
+        .write(&state.pool, move |conn, actor| {
+            super::set_cabinet_targets(conn, fy, &input, actor)?;
+            super::year(conn, fy)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
 pub async fn create_project(
     state: web::Data<AppState>,
-    who: Identity,
-    req: HttpRequest,
-    path: web::Path<String>,
+    writer: Writer,
+    Year(fy): Year,
     body: web::Json<NewProject>,
 ) -> Result<HttpResponse, AppError> {
-    let fy = parse_year(&path)?;
     let input = body.into_inner();
     let code = input.code.clone();
-    write(&state, &who, &req, move |conn, actor| super::create_project(conn, fy, &input, actor)).await?;
+    writer.write(&state.pool, move |conn, actor| super::create_project(conn, fy, &input, actor)).await?;
     Ok(HttpResponse::Created().json(json!({"fiscal_year": fy.be(), "code": code})))
 }
 
 pub async fn set_plans(
     state: web::Data<AppState>,
-    who: Identity,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
+    writer: Writer,
+    Year(fy): Year,
+    ProjectCode(code): ProjectCode,
     body: web::Json<PlanInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (year, code) = path.into_inner();
-    let fy = parse_year(&year)?;
     let input = body.into_inner();
-    write(&state, &who, &req, move |conn, actor| super::set_plans(conn, fy, &code, &input, actor)).await?;
+    writer.write(&state.pool, move |conn, actor| super::set_plans(conn, fy, &code, &input, actor)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-pub async fn list_adjustments(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let fy = parse_year(&path)?;
+pub async fn list_adjustments(state: web::Data<AppState>, Year(fy): Year) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(db::blocking(&state.pool, move |conn| super::adjustments(conn, fy)).await?))
 }
 
 pub async fn create_adjustment(
     state: web::Data<AppState>,
-    who: Identity,
-    req: HttpRequest,
-    path: web::Path<String>,
+    writer: Writer,
+    Year(fy): Year,
     body: web::Json<AdjustmentInput>,
 ) -> Result<HttpResponse, AppError> {
-    let fy = parse_year(&path)?;
     let input = body.into_inner();
-    let rows = write(&state, &who, &req, move |conn, actor| super::adjust(conn, fy, &input, actor)).await?;
+    let rows = writer.write(&state.pool, move |conn, actor| super::adjust(conn, fy, &input, actor)).await?;
     tracing::info!(fiscal_year = fy.be(), rows = rows.len(), "allocation adjusted");
-    crate::alerts::AfterWrites::request(&state);
+    state.after_writes.request();
     Ok(HttpResponse::Created().json(rows))
 }
 
-pub async fn export_plan(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let fy = parse_year(&path)?;
+pub async fn export_plan(state: web::Data<AppState>, Year(fy): Year) -> Result<HttpResponse, AppError> {
     let bytes = db::blocking(&state.pool, move |conn| super::xlsx::export(conn, fy)).await?;
     Ok(HttpResponse::Ok()
         .content_type(crate::xlsx::CONTENT_TYPE)
@@ -157,15 +131,14 @@ pub async fn export_plan(state: web::Data<AppState>, path: web::Path<String>) ->
 
 pub async fn import_plan(
     state: web::Data<AppState>,
-    who: Identity,
+    writer: Writer,
+    Year(fy): Year,
     req: HttpRequest,
-    path: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let fy = parse_year(&path)?;
     let bytes = crate::xlsx::read_upload(&req, payload).await?;
-    let result = write(&state, &who, &req, move |conn, actor| super::xlsx::import(conn, fy, &bytes, actor)).await?;
+    let result = writer.write(&state.pool, move |conn, actor| super::xlsx::import(conn, fy, &bytes, actor)).await?;
     tracing::info!(fiscal_year = fy.be(), created = result.created, updated = result.updated, "plan imported");
-    crate::alerts::AfterWrites::request(&state);
+    state.after_writes.request();
     Ok(HttpResponse::Ok().json(result))
 }

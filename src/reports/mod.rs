@@ -11,6 +11,7 @@
 
 pub mod pages;
 pub mod routes;
+pub mod views;
 pub mod xlsx;
 
 use std::collections::{HashMap, HashSet};

@@ -16,11 +16,10 @@ use crate::domain::fiscal::has_ended;
 use crate::domain::money::json as dj;
 use crate::domain::{FiscalMonth, FiscalYear, Role};
 use crate::error::{AppError, FieldError};
-use crate::http::VisibleBureau;
+use crate::http::{AppState, ReportAt, Writer, YearMonth};
 use crate::idempotency;
-use crate::monitoring::{queries, routes::parse_year};
+use crate::monitoring::queries;
 use crate::ops::middleware::RequestId;
-use crate::startup::AppState;
 
 #[derive(Serialize, Debug)]
 pub struct LineView {
@@ -79,25 +78,15 @@ pub fn view(ctx: &Context) -> ReportView {
     }
 }
 
-/// Resolves (year, month, bureau) from the path for `who`: 404 for an unknown year
-/// or bureau, and for a bureau the caller may not see; 422 for a bad month or one
-/// that has not ended.
+/// The report's bureau row, the month checked to have ended (422 otherwise; the
+/// year and the bureau's visibility were decided by `ReportAt`).
 pub fn locate(
     conn: &mut PgConnection,
-    who: &Identity,
-    year: &str,
-    month: &str,
-    code: &str,
+    at: &ReportAt,
     today: chrono::NaiveDate,
 ) -> Result<(FiscalYear, FiscalMonth, queries::BureauRow), AppError> {
-    let fy = parse_year(year)?;
-    let month = month.parse::<i64>().ok().and_then(|m| FiscalMonth::new(m).ok()).ok_or_else(|| {
-        AppError::validation(vec![FieldError::new(
-            "month",
-            format!("{month:?} ไม่ใช่เดือนงบประมาณ 1 (ต.ค.) ถึง 12 (ก.ย.)"),
-        )])
-    })?;
-    let bureau = VisibleBureau::check(who, code)?.load(conn)?;
+    let (fy, month) = (at.fy, at.month);
+    let bureau = at.bureau.load(conn)?;
     if !has_ended(fy, month, today) {
         return Err(AppError::validation(vec![FieldError::new(
             "month",
@@ -110,15 +99,11 @@ pub fn locate(
     Ok((fy, month, bureau))
 }
 
-/// The context of the report at `path` as `who` may see it (404/422 otherwise).
-pub async fn load(
-    state: &AppState,
-    who: &Identity,
-    (year, month, code): (String, String, String),
-) -> Result<Context, AppError> {
-    let (who, today) = (who.clone(), state.today());
+/// The context of the report at `at` (422 for a month that has not ended).
+pub async fn load(state: &AppState, at: &ReportAt) -> Result<Context, AppError> {
+    let (at, today) = (at.clone(), state.today());
     db::blocking(&state.pool, move |conn| {
-        let (fy, m, b) = locate(conn, &who, &year, &month, &code, today)?;
+        let (fy, m, b) = locate(conn, &at, today)?;
         super::context(conn, fy, m, b.id, &b.code)
     })
     .await
@@ -134,12 +119,8 @@ fn respond(status: u16, etag: Option<&str>, body: String) -> HttpResponse {
     res.body(body)
 }
 
-pub async fn get_report(
-    state: web::Data<AppState>,
-    who: Identity,
-    path: web::Path<(String, String, String)>,
-) -> Result<HttpResponse, AppError> {
-    let ctx = load(&state, &who, path.into_inner()).await?;
+pub async fn get_report(state: web::Data<AppState>, at: ReportAt) -> Result<HttpResponse, AppError> {
+    let ctx = load(&state, &at).await?;
     let body = serde_json::to_string(&view(&ctx)).map_err(anyhow::Error::from)?;
     Ok(respond(200, Some(&super::etag(ctx.latest_revision)), body))
 }
@@ -159,16 +140,16 @@ pub async fn submit(
     state: &AppState,
     who: &Identity,
     req: &HttpRequest,
-    (year, month, code): (String, String, String),
+    at: &ReportAt,
     input: ReportInput,
     body_for_key: &[u8],
     expected: Option<super::IfMatch>,
 ) -> Result<idempotency::Stored, AppError> {
     let key = idempotency::key_of(req)?;
     let fingerprint = idempotency::fingerprint(req, body_for_key);
-    let (who, today, now, rid) = (who.clone(), state.today(), state.now(), RequestId::of(req));
+    let (who, at, today, now, rid) = (who.clone(), at.clone(), state.today(), state.now(), RequestId::of(req));
     db::blocking(&state.pool, move |conn| {
-        let (fy, m, b) = locate(conn, &who, &year, &month, &code, today)?;
+        let (fy, m, b) = locate(conn, &at, today)?;
         may_write(&who, b.id)?;
         conn.transaction(|conn| {
             if let Some(k) = &key {
@@ -205,8 +186,8 @@ pub async fn submit(
 pub async fn put_report(
     state: web::Data<AppState>,
     who: Identity,
+    at: ReportAt,
     req: HttpRequest,
-    path: web::Path<(String, String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let input: ReportInput = serde_json::from_slice(&body).map_err(|e| {
@@ -217,20 +198,15 @@ pub async fn put_report(
         }
     })?;
     let expected = super::if_match(req.headers().get_all(header::IF_MATCH));
-    let answer = submit(&state, &who, &req, path.into_inner(), input, &body, expected).await?;
-    crate::alerts::AfterWrites::request(&state);
+    let answer = submit(&state, &who, &req, &at, input, &body, expected).await?;
+    state.after_writes.request();
     Ok(respond(answer.status, answer.etag.as_deref(), answer.body))
 }
 
-pub async fn list_revisions(
-    state: web::Data<AppState>,
-    who: Identity,
-    path: web::Path<(String, String, String)>,
-) -> Result<HttpResponse, AppError> {
-    let (year, month, code) = path.into_inner();
+pub async fn list_revisions(state: web::Data<AppState>, at: ReportAt) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let list = db::blocking(&state.pool, move |conn| {
-        let (fy, m, b) = locate(conn, &who, &year, &month, &code, today)?;
+        let (fy, m, b) = locate(conn, &at, today)?;
         let ctx = super::context(conn, fy, m, b.id, &b.code)?;
         match ctx.report_id {
             Some(id) => Ok(super::revisions(conn, id)?),
@@ -249,52 +225,37 @@ pub struct Reason {
 
 async fn lock_or_reopen(
     state: web::Data<AppState>,
-    who: Identity,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
+    writer: Writer,
+    at: YearMonth,
     body: Option<web::Json<Reason>>,
     lock: bool,
 ) -> Result<HttpResponse, AppError> {
-    let (year, month) = path.into_inner();
-    let fy = parse_year(&year)?;
-    let m = month.parse::<i64>().ok().and_then(|m| FiscalMonth::new(m).ok()).ok_or_else(|| {
-        AppError::validation(vec![FieldError::new("month", format!("{month:?} is not a fiscal month 1-12"))])
-    })?;
+    let YearMonth { fy, month } = at;
     let reason = body.map(|b| b.into_inner().reason).unwrap_or_default();
-    let (user_id, rid) = (who.user_id, RequestId::of(&req));
-    db::blocking(&state.pool, move |conn| {
-        super::set_lock(conn, fy, m, lock, &reason, Actor { user_id: Some(user_id), request_id: rid.as_deref() })
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({"fiscal_year": fy.be(), "month": m.number(), "locked": lock})))
+    writer.write(&state.pool, move |conn, actor| super::set_lock(conn, fy, month, lock, &reason, actor)).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({"fiscal_year": fy.be(), "month": month.number(), "locked": lock})))
 }
 
 pub async fn lock_month(
     state: web::Data<AppState>,
-    who: Identity,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
+    writer: Writer,
+    at: YearMonth,
     body: Option<web::Json<Reason>>,
 ) -> Result<HttpResponse, AppError> {
-    lock_or_reopen(state, who, req, path, body, true).await
+    lock_or_reopen(state, writer, at, body, true).await
 }
 
 pub async fn reopen_month(
     state: web::Data<AppState>,
-    who: Identity,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
+    writer: Writer,
+    at: YearMonth,
     body: Option<web::Json<Reason>>,
 ) -> Result<HttpResponse, AppError> {
-    lock_or_reopen(state, who, req, path, body, false).await
+    lock_or_reopen(state, writer, at, body, false).await
 }
 
-pub async fn template(
-    state: web::Data<AppState>,
-    who: Identity,
-    path: web::Path<(String, String, String)>,
-) -> Result<HttpResponse, AppError> {
-    let ctx = load(&state, &who, path.into_inner()).await?;
+pub async fn template(state: web::Data<AppState>, at: ReportAt) -> Result<HttpResponse, AppError> {
+    let ctx = load(&state, &at).await?;
     let name = format!("report-{}-{:02}-{}.xlsx", ctx.fy, ctx.month.number(), ctx.bureau_code);
     let bytes = web::block(move || super::xlsx::template(&ctx)).await??;
     Ok(HttpResponse::Ok()
@@ -314,13 +275,13 @@ pub struct ImportQuery {
 pub async fn import(
     state: web::Data<AppState>,
     who: Identity,
+    at: ReportAt,
     req: HttpRequest,
-    path: web::Path<(String, String, String)>,
     q: web::Query<ImportQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let answer = import_file(&state, &who, &req, path.into_inner(), q.status.as_deref(), payload).await?;
-    crate::alerts::AfterWrites::request(&state);
+    let answer = import_file(&state, &who, &req, &at, q.status.as_deref(), payload).await?;
+    state.after_writes.request();
     Ok(respond(answer.status, answer.etag.as_deref(), answer.body))
 }
 
@@ -328,7 +289,7 @@ pub async fn import_file(
     state: &AppState,
     who: &Identity,
     req: &HttpRequest,
-    (year, month, code): (String, String, String),
+    at: &ReportAt,
     status: Option<&str>,
     payload: web::Payload,
 ) -> Result<idempotency::Stored, AppError> {
@@ -343,10 +304,10 @@ pub async fn import_file(
     };
     let bytes = crate::xlsx::read_upload(req, payload).await?;
     let today = state.today();
-    let (who2, y, m, c) = (who.clone(), year.clone(), month.clone(), code.clone());
+    let (who2, at2) = (who.clone(), at.clone());
     // The workbook is read on the blocking pool, like the database work.
     let (ctx, parsed, bytes) = db::blocking(&state.pool, move |conn| {
-        let (fy, m, b) = locate(conn, &who2, &y, &m, &c, today)?;
+        let (fy, m, b) = locate(conn, &at2, today)?;
         may_write(&who2, b.id)?;
         let ctx = super::context(conn, fy, m, b.id, &b.code)?;
         let parsed = super::xlsx::parse(&ctx, &bytes, &status)?;
@@ -355,7 +316,7 @@ pub async fn import_file(
     .await?;
     let input = parsed.input.clone();
     let expected = Some(super::IfMatch::revision(parsed.revision));
-    submit(state, who, req, (year, month, code), parsed.input, &bytes, expected)
+    submit(state, who, req, at, parsed.input, &bytes, expected)
         .await
         .map_err(|e| super::xlsx::locate_errors(&ctx, &input, e))
 }

@@ -10,9 +10,9 @@ use crate::audit;
 use crate::auth::Identity;
 use crate::db;
 use crate::error::{AppError, FieldError};
+use crate::http::AppState;
 use crate::ops::middleware::RequestId;
 use crate::schema::bureaus;
-use crate::startup::AppState;
 
 fn request_id(req: &HttpRequest) -> Option<String> {
     RequestId::of(req)

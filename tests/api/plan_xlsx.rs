@@ -276,7 +276,7 @@ async fn the_year_settings_form_saves_all_or_nothing_and_opens_the_next_year() {
         assert!(body.contains(&format!("id=\"{field}\" name=\"{field}\" type=\"text\" value=\"")), "{field}");
         assert!(body.contains(&format!("href=\"#{field}\"")), "{field} not listed at the top");
     }
-    assert!(body.contains("id=\"q2_overall\" name=\"q2_overall\" value=\"150\" inputmode=\"decimal\" aria-label=\"ไตรมาส 2 overall\" aria-invalid=\"true\""), "{body}");
+    assert!(body.contains("id=\"q2_overall\" name=\"q2_overall\" value=\"150\" inputmode=\"decimal\" aria-label=\"ไตรมาส 2 ภาพรวม\" aria-invalid=\"true\""), "{body}");
     let (_, year) = app.get_as("/api/v1/fiscal-years/2570", &token).await;
     assert!(year.contains("\"due_day\":5"), "nothing was saved: {year}");
 

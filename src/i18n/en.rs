@@ -192,4 +192,21 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("report.history.disbursed", "{code} disbursed {from} → {to}"),
     ("report.history.committed", "{code} committed {from} → {to}"),
     ("report.history.edited", "{what} edited"),
+    // ---- pack: the meeting pack ----
+    ("pack.download_pdf", "Download the PDF"),
+    ("pack.download_xlsx", "Download the Excel workbook"),
+    ("pack.dashboard", "Dashboard"),
+    ("pack.cover", "Cover"),
+    ("pack.for_committee", "For the executive committee"),
+    ("pack.as_of", "Figures as of {date}"),
+    ("pack.made_on", "Prepared on {date}"),
+    ("pack.charts", "Charts"),
+    // ---- dashboard: the office, bureau and project dashboards ----
+    // (dashboard keys above this line)
+    //
+    //
+    // ---- alerts, follow-ups and the audit log pages ----
+    // (alerts and audit keys above this line)
+    //
+    //
 ];

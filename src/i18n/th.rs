@@ -193,4 +193,21 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("report.history.disbursed", "{code} เบิกจ่าย {from} → {to}"),
     ("report.history.committed", "{code} ก่อหนี้ผูกพัน {from} → {to}"),
     ("report.history.edited", "แก้ไข{what}"),
+    // ---- pack: the meeting pack ----
+    ("pack.download_pdf", "ดาวน์โหลด PDF"),
+    ("pack.download_xlsx", "ดาวน์โหลด Excel"),
+    ("pack.dashboard", "แดชบอร์ด"),
+    ("pack.cover", "ปก"),
+    ("pack.for_committee", "เสนอที่ประชุมคณะผู้บริหาร"),
+    ("pack.as_of", "ข้อมูล ณ วันที่ {date}"),
+    ("pack.made_on", "จัดทำเมื่อ {date}"),
+    ("pack.charts", "แผนภูมิ"),
+    // ---- dashboard: the office, bureau and project dashboards ----
+    // (dashboard keys above this line)
+    //
+    //
+    // ---- alerts, follow-ups and the audit log pages ----
+    // (alerts and audit keys above this line)
+    //
+    //
 ];

@@ -7,9 +7,9 @@
 //! `Table`s of typed cells that the three renderers share, so the HTML page
 //! (`html`), the PDF (`pdf`) and the workbook (`xlsx`) cannot disagree.
 
-pub mod html;
 pub mod pdf;
 pub mod routes;
+pub mod views;
 pub mod xlsx;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -8,7 +8,6 @@ use crate::auth::Identity;
 use crate::db;
 use crate::error::AppError;
 use crate::http::{resolve_month, AppState, Year};
-use crate::pages::layout;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -62,7 +61,7 @@ pub async fn pack(
             // The salt is the day: a month's reports fall due at a day's end.
             let p = super::load(conn, &cache.renders, &me, fy, month, now)?;
             Ok(match format {
-                Format::Html => super::html::body(&p).into_bytes(),
+                Format::Html => super::views::body(&p).into_string().into_bytes(),
                 Format::Pdf => super::pdf::render(&p).map_err(AppError::Unexpected)?,
                 Format::Xlsx => super::xlsx::render(&p)
                     .map_err(|e| AppError::Unexpected(anyhow::anyhow!("writing the meeting pack workbook: {e}")))?,
@@ -74,12 +73,13 @@ pub async fn pack(
     let name = format!("meeting-pack-{fy}-{:02}", month.number());
     Ok(match (format, rendered) {
         (Format::Html, Rendered::Bytes { bytes, hit, .. }) => {
-            let body = String::from_utf8_lossy(&bytes);
-            let title = super::title(fy, month);
+            // The cached body is markup `views::body` wrote; the frame is the reader's.
+            let body = crate::views::PreEscaped(String::from_utf8_lossy(&bytes).into_owned());
+            let frame = crate::views::Frame::new(crate::i18n::Lang::Th, super::title(fy, month), Some(&who));
             HttpResponse::Ok()
                 .content_type(format.content_type())
                 .insert_header(("X-Cache", if hit { "hit" } else { "miss" }))
-                .body(layout(&title, Some(&who), &body))
+                .body(crate::views::page(&frame, body).into_string())
         }
         (Format::Pdf, r) => r.respond(format.content_type(), Some(format!("inline; filename=\"{name}.pdf\""))),
         (Format::Xlsx, r) => r.respond(format.content_type(), Some(format!("attachment; filename=\"{name}.xlsx\""))),

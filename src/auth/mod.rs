@@ -13,6 +13,7 @@ pub mod password;
 pub mod queries;
 pub mod routes;
 pub mod token;
+pub mod views;
 
 use std::future::{ready, Ready};
 

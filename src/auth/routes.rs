@@ -13,15 +13,15 @@ use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{account, password, queries, token, Identity, Via, CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE};
+use super::{account, password, queries, token, Identity, Via, CSRF_COOKIE, SESSION_COOKIE};
 use crate::audit::Actor;
 use crate::db;
 use crate::error::{AppError, FieldError};
-use crate::http::client_addr;
-use crate::http::AppState;
+use crate::http::{client_addr, AppState, PageLang};
+use crate::i18n::Lang;
 use crate::ops::middleware::RequestId;
-use crate::pages::{escape, layout};
 use crate::schema::users;
+use crate::views::{page, Frame};
 
 /// Failures in the window after which sign-in is refused for that user or address.
 pub const MAX_FAILURES: i64 = 10;
@@ -365,25 +365,9 @@ fn secure(req: &HttpRequest) -> bool {
     req.app_data::<web::Data<AppState>>().is_some_and(|s| s.settings.is_https())
 }
 
-fn login_page(req: &HttpRequest, next: &str, error: Option<&str>, username: &str) -> HttpResponse {
+fn login_page(req: &HttpRequest, lang: Lang, next: &str, error: Option<&str>, username: &str) -> HttpResponse {
     let csrf = token::generate();
-    let error_html = match error {
-        Some(e) => format!("<div class=\"errors\" role=\"alert\" id=\"login-error\"><p>{}</p></div>", escape(e)),
-        None => String::new(),
-    };
-    let described = if error.is_some() { " aria-describedby=\"login-error\"" } else { "" };
-    let body = format!(
-        "{error_html}<form method=\"post\" action=\"/login\" class=\"signin\">\
-         <input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{csrf}\">\
-         <input type=\"hidden\" name=\"next\" value=\"{}\">\
-         <p><label for=\"username\">ชื่อผู้ใช้ <span lang=\"en\">(user name)</span></label>\
-         <input id=\"username\" name=\"username\" autocomplete=\"username\" required value=\"{}\"{described}></p>\
-         <p><label for=\"password\">รหัสผ่าน <span lang=\"en\">(password)</span></label>\
-         <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required{described}></p>\
-         <p><button type=\"submit\">เข้าสู่ระบบ</button></p></form>",
-        escape(next),
-        escape(username)
-    );
+    let body = super::views::login(lang, &csrf, next, error, username);
     let cookie = Cookie::build(CSRF_COOKIE, csrf)
         .path("/")
         .http_only(true)
@@ -392,15 +376,16 @@ fn login_page(req: &HttpRequest, next: &str, error: Option<&str>, username: &str
         .finish();
     let status =
         if error.is_some() { actix_web::http::StatusCode::UNAUTHORIZED } else { actix_web::http::StatusCode::OK };
+    let frame = Frame::new(lang, lang.t("login.title"), None).switching(format!("/login{}", lang.other().query(true)));
     HttpResponse::build(status)
         .cookie(cookie)
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .content_type("text/html; charset=utf-8")
-        .body(layout("เข้าสู่ระบบ", None, &body))
+        .body(page(&frame, body).into_string())
 }
 
-pub async fn login_form(req: HttpRequest, q: web::Query<NextQuery>) -> HttpResponse {
-    login_page(&req, &safe_next(q.next.as_deref()), None, "")
+pub async fn login_form(req: HttpRequest, PageLang(lang): PageLang, q: web::Query<NextQuery>) -> HttpResponse {
+    login_page(&req, lang, &safe_next(q.next.as_deref()), None, "")
 }
 
 #[derive(Deserialize)]
@@ -413,6 +398,7 @@ pub struct LoginForm {
 pub async fn login_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
+    PageLang(lang): PageLang,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
@@ -430,14 +416,10 @@ pub async fn login_submit(
                 .finish();
             Ok(HttpResponse::SeeOther().cookie(cookie).insert_header((header::LOCATION, next)).finish())
         }
-        Outcome::Wrong => Ok(login_page(&req, &next, Some("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"), &username)),
+        Outcome::Wrong => Ok(login_page(&req, lang, &next, Some(lang.t("login.wrong")), &username)),
         Outcome::Throttled(s) => {
-            let mut res = login_page(
-                &req,
-                &next,
-                Some(&format!("ลงชื่อเข้าใช้ผิดหลายครั้ง กรุณาลองใหม่ในอีก {} นาที", (s + 59) / 60)),
-                &username,
-            );
+            let wait = lang.f("login.throttled", &[("minutes", &((s + 59) / 60))]);
+            let mut res = login_page(&req, lang, &next, Some(&wait), &username);
             *res.status_mut() = actix_web::http::StatusCode::TOO_MANY_REQUESTS;
             res.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(s));
             Ok(res)

@@ -1,19 +1,24 @@
-//! Server-rendered pages. For now the front page: what the service holds, per
-//! fiscal year, from one aggregate query, and where the operations endpoints are.
-//! Pages link one stylesheet from `assets/` and carry no inline script or style.
+//! The front page (what the service holds, per fiscal year, from one aggregate
+//! query, and a signed-in user's shortcuts), the stylesheet and fonts, and the
+//! error page a browser gets instead of the API's JSON. Pages link one stylesheet
+//! from `assets/` and carry no inline script or style. The markup is in `views`.
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
+
+pub mod views;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Numeric};
 use rust_decimal::Decimal;
 
 use crate::auth::{Identity, MaybeIdentity};
 use crate::db;
-use crate::domain::money::format_baht;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::http::AppState;
+use crate::http::PageLang;
 use crate::i18n::Lang;
+use crate::views::{page, respond, Frame};
 
 const SITE_CSS: &str = include_str!("../../assets/css/site.css");
 
@@ -61,40 +66,6 @@ pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-fn render_index(rows: &[YearRow]) -> String {
-    let mut body = String::from(
-        "<p class=\"lead\">ติดตามผลการเบิกจ่ายและการก่อหนี้ผูกพันรายเดือนของสำนัก/หน่วย เทียบกับแผนปฏิบัติการประจำปี \
-         เป้าหมายการเบิกจ่ายของคณะรัฐมนตรี และเป้าหมายร้อยละ 97 ตามคำรับรองการปฏิบัติราชการ</p>",
-    );
-    if rows.is_empty() {
-        body.push_str(
-            "<p>ยังไม่มีปีงบประมาณในระบบ — โหลดข้อมูลตัวอย่างด้วย <code>./run demo</code> \
-             หรือให้สำนักนโยบายและยุทธศาสตร์สร้างปีงบประมาณ</p>",
-        );
-    } else {
-        body.push_str(
-            "<table><caption>ปีงบประมาณในระบบ <span lang=\"en\">(fiscal years on record)</span></caption>\
-             <thead><tr><th scope=\"col\">ปีงบประมาณ</th><th scope=\"col\">สำนัก/หน่วย</th>\
-             <th scope=\"col\">โครงการ/กิจกรรม</th><th scope=\"col\">งบประมาณหลังปรับโอน (บาท)</th>\
-             <th scope=\"col\">รายงานที่ส่งแล้ว</th><th scope=\"col\">เดือนที่มีรายงาน</th></tr></thead><tbody>",
-        );
-        for r in rows {
-            body.push_str(&format!(
-                "<tr><th scope=\"row\">พ.ศ. {}</th><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-                 <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} / 12</td></tr>",
-                r.fiscal_year,
-                r.bureaus,
-                r.projects,
-                escape(&format_baht(r.allocation)),
-                r.submitted,
-                r.months_reported
-            ));
-        }
-        body.push_str("</tbody></table>");
-    }
-    body
-}
-
 /// The page frame: header with who is signed in (and a sign-out form carrying the
 /// session's CSRF token), the body, and the footer.
 pub fn layout(title: &str, who: Option<&Identity>, body: &str) -> String {
@@ -106,24 +77,23 @@ pub fn layout_in(lang: Lang, title: &str, who: Option<&Identity>, body: &str) ->
     crate::views::page(&crate::views::Frame::new(lang, title, who), crate::views::trusted(body)).into_string()
 }
 
+/// A reporter's month: its bureau, the month, the latest revision's status.
 #[derive(QueryableByName, Debug)]
-struct MonthState {
+pub struct MonthState {
     #[diesel(sql_type = diesel::sql_types::Text)]
-    bureau: String,
+    pub bureau: String,
     #[diesel(sql_type = diesel::sql_types::SmallInt)]
-    month: i16,
+    pub month: i16,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    status: Option<String>,
+    pub status: Option<String>,
 }
 
 /// A signed-in user's shortcuts: a reporter's months of the current year (one
-/// query for all its bureaus), strategy's plan page, the auditor's log.
-fn shortcuts(conn: &mut PgConnection, who: &Identity, today: chrono::NaiveDate) -> QueryResult<String> {
-    use crate::domain::fiscal::{last_ended_month, thai_month_label};
-    let (fy, last) = last_ended_month(today);
-    let mut out = String::new();
-    if who.has(Role::Reporter) && !who.bureau_codes.is_empty() {
-        let states: Vec<MonthState> = diesel::sql_query(
+/// query for all its bureaus), the dashboard, strategy's plan page.
+fn shortcuts(conn: &mut PgConnection, who: &Identity, today: chrono::NaiveDate) -> QueryResult<views::Shortcuts> {
+    let (fy, last) = crate::domain::fiscal::last_ended_month(today);
+    let months = if who.has(Role::Reporter) && !who.bureau_codes.is_empty() {
+        diesel::sql_query(
             "SELECT b.code AS bureau, m::smallint AS month, v.status
              FROM bureaus b CROSS JOIN generate_series(1, $2) m
              LEFT JOIN reports r ON r.bureau_id = b.id AND r.fiscal_year = $1 AND r.month = m
@@ -133,47 +103,33 @@ fn shortcuts(conn: &mut PgConnection, who: &Identity, today: chrono::NaiveDate) 
         .bind::<diesel::sql_types::Int4, _>(fy.be())
         .bind::<diesel::sql_types::Int4, _>(last.number() as i32)
         .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&who.bureau_codes)
-        .load(conn)?;
-        out.push_str("<section aria-labelledby=\"mine-h\"><h2 id=\"mine-h\">รายงานของสำนัก</h2><ul>");
-        for st in &states {
-            let m = crate::domain::FiscalMonth::new(st.month as i64).expect("month from 1 to 12");
-            let label = match st.status.as_deref() {
-                Some("submitted") => "ส่งแล้ว",
-                Some(_) => "ร่าง ยังไม่ส่ง",
-                None => "ยังไม่เริ่ม",
-            };
-            out.push_str(&format!(
-                "<li><a href=\"/reports/{fy}/{}/{}\">{} · {}</a> — {label}</li>",
-                m.number(),
-                escape(&st.bureau),
-                thai_month_label(fy, m),
-                escape(&st.bureau)
-            ));
-        }
-        out.push_str("</ul></section>");
-    }
-    if who.roles.iter().any(|r| !matches!(r, Role::Reporter | Role::Admin)) {
-        out.push_str("<p><a href=\"/dashboard\">ภาพรวมการเบิกจ่าย (แผนภูมิและตารางสำหรับการประชุม)</a> · <a href=\"/alerts\">การแจ้งเตือน</a></p>");
-    }
-    if who.has(Role::Strategy) {
-        out.push_str(&format!("<p><a href=\"/plan/{fy}\">แผนปฏิบัติการและการปรับปรุงงบประมาณ ปีงบประมาณ พ.ศ. {fy}</a></p>"));
-    }
-    Ok(out)
+        .load(conn)?
+    } else {
+        Vec::new()
+    };
+    Ok(views::Shortcuts {
+        fy,
+        months,
+        follows_office: who.roles.iter().any(|r| !matches!(r, Role::Reporter | Role::Admin)),
+        strategy: who.has(Role::Strategy),
+    })
 }
 
-pub async fn index(state: web::Data<AppState>, who: MaybeIdentity) -> Result<HttpResponse, AppError> {
+pub async fn index(
+    state: web::Data<AppState>,
+    who: MaybeIdentity,
+    PageLang(lang): PageLang,
+) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let me = who.0.clone();
     let (rows, mine) = db::blocking(&state.pool, move |conn| {
-        let mine = match &me {
-            Some(id) => shortcuts(conn, id, today)?,
-            None => String::new(),
-        };
+        let mine = me.as_ref().map(|id| shortcuts(conn, id, today)).transpose()?;
         Ok((year_overview(conn)?, mine))
     })
     .await?;
-    let html = layout("ระบบติดตามผลการเบิกจ่ายงบประมาณ", who.0.as_ref(), &format!("{mine}{}", render_index(&rows)));
-    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html))
+    let frame =
+        Frame::new(lang, lang.t("index.title"), who.0.as_ref()).switching(format!("/{}", lang.other().query(true)));
+    Ok(respond(StatusCode::OK, page(&frame, views::index(lang, mine.as_ref(), &rows))))
 }
 
 /// The bundled Sarabun (OFL), so that Thai shows the same in every browser,
@@ -226,40 +182,21 @@ pub async fn html_errors(
     let body = actix_web::body::to_bytes(res.into_body()).await.unwrap_or_default();
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     let error = &json["error"];
-    let details: String = error["details"]
+    let details: Vec<(String, String)> = error["details"]
         .as_array()
         .map(|d| {
             d.iter()
                 .map(|x| {
-                    format!(
-                        "<li>{}: {}</li>",
-                        escape(x["field"].as_str().unwrap_or("")),
-                        escape(x["message"].as_str().unwrap_or(""))
-                    )
+                    (x["field"].as_str().unwrap_or("").to_string(), x["message"].as_str().unwrap_or("").to_string())
                 })
                 .collect()
         })
         .unwrap_or_default();
-    let title = match status.as_u16() {
-        401 => "กรุณาเข้าสู่ระบบ",
-        403 => "ไม่มีสิทธิ์เข้าถึงหน้านี้",
-        404 => "ไม่พบหน้าที่ต้องการ",
-        409 | 412 | 422 | 400 => "ข้อมูลที่ขอไม่ถูกต้อง",
-        429 => "ลองใหม่อีกครั้งภายหลัง",
-        _ => "ระบบขัดข้อง",
-    };
-    let message = if details.is_empty() {
-        format!("<p>{}</p>", escape(error["message"].as_str().unwrap_or("")))
-    } else {
-        format!("<ul>{details}</ul>")
-    };
+    let lang = if req.query_string().split('&').any(|p| p == "lang=en") { Lang::En } else { Lang::Th };
     // Who is signed in, as `authenticate` found them, for the page's header.
     let who = actix_web::HttpMessage::extensions(&req).get::<Identity>().cloned();
-    let page = layout(
-        title,
-        who.as_ref(),
-        &format!("<div class=\"errors\" role=\"alert\">{message}</div><p><a href=\"/\">กลับหน้าแรก</a></p>"),
-    );
+    let frame = Frame::new(lang, views::error_title(lang, status.as_u16()), who.as_ref());
+    let page = page(&frame, views::error(lang, error["message"].as_str().unwrap_or(""), &details)).into_string();
     let mut out = HttpResponse::build(status);
     for (name, value) in headers
         .iter()

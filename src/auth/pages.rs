@@ -108,13 +108,12 @@ pub async fn create_token(
 
 pub async fn revoke_token(
     state: web::Data<AppState>,
-    who: Identity,
+    writer: Writer,
     PageLang(lang): PageLang,
-    req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id: i64 = path.parse().map_err(|_| AppError::NotFound(format!("no token {:?}", path.as_str())))?;
-    super::routes::revoke(&state, &who, &req, id).await?;
+    super::routes::revoke(&state, &writer, id).await?;
     Ok(see_other(&format!("/account?done=revoked{}", lang.query(false))))
 }
 

@@ -17,7 +17,7 @@ use super::{account, password, queries, token, Identity, Via, CSRF_COOKIE, SESSI
 use crate::audit::Actor;
 use crate::db;
 use crate::error::{AppError, FieldError};
-use crate::http::{client_addr, AppState, PageLang};
+use crate::http::{client_addr, AppState, PageLang, Writer};
 use crate::i18n::Lang;
 use crate::ops::middleware::RequestId;
 use crate::schema::users;
@@ -175,23 +175,19 @@ pub async fn api_login(
 }
 
 /// Revokes the token or session the request came with.
-pub async fn api_logout(state: web::Data<AppState>, who: Identity, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    revoke_own(&state, &who, &req).await?;
+pub async fn api_logout(state: web::Data<AppState>, writer: Writer) -> Result<HttpResponse, AppError> {
+    revoke_own(&state, &writer).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-async fn revoke_own(state: &AppState, who: &Identity, req: &HttpRequest) -> Result<(), AppError> {
-    let (token_id, user_id, rid) = (who.token_id, who.user_id, request_id(req));
-    db::blocking(&state.pool, move |conn| {
-        queries::revoke_audited(
-            conn,
-            token_id,
-            Actor { user_id: Some(user_id), request_id: rid.as_deref() },
-            "sign_out",
-        )?;
-        Ok(())
-    })
-    .await
+async fn revoke_own(state: &AppState, writer: &Writer) -> Result<(), AppError> {
+    let token_id = writer.who.token_id;
+    writer
+        .write(&state.pool, move |conn, actor| {
+            queries::revoke_audited(conn, token_id, actor, "sign_out")?;
+            Ok(())
+        })
+        .await
 }
 
 pub async fn me(who: Identity) -> HttpResponse {
@@ -208,29 +204,26 @@ pub struct NewToken {
     pub password: String,
 }
 
-fn actor_of<'a>(who: &Identity, rid: &'a Option<String>) -> Actor<'a> {
-    Actor { user_id: Some(who.user_id), request_id: rid.as_deref() }
-}
-
 /// A long-lived API token for the signed-in user (shown once), after the
 /// password is confirmed.
 pub async fn create_token(
     state: web::Data<AppState>,
-    who: Identity,
+    writer: Writer,
     req: HttpRequest,
     body: web::Json<NewToken>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
-    let (rid, addr) = (request_id(&req), client_addr(&req, &state.settings.trusted_proxies));
-    let issued = db::blocking(&state.pool, move |conn| {
-        let t = account::NewToken {
-            label: body.label.as_deref().unwrap_or(""),
-            days: body.days.unwrap_or(90),
-            password: &body.password,
-        };
-        account::create_token(conn, who.user_id, &t, &addr, actor_of(&who, &rid))
-    })
-    .await?;
+    let (addr, user_id) = (client_addr(&req, &state.settings.trusted_proxies), writer.who.user_id);
+    let issued = writer
+        .write(&state.pool, move |conn, actor| {
+            let t = account::NewToken {
+                label: body.label.as_deref().unwrap_or(""),
+                days: body.days.unwrap_or(90),
+                password: &body.password,
+            };
+            account::create_token(conn, user_id, &t, &addr, actor)
+        })
+        .await?;
     Ok(HttpResponse::Created().json(json!({"id": issued.id, "token": issued.token, "expires_at": issued.expires_at})))
 }
 
@@ -251,61 +244,51 @@ pub struct PasswordChange {
 /// Changes the caller's password; their other browser sessions end.
 pub async fn change_password(
     state: web::Data<AppState>,
-    who: Identity,
+    writer: Writer,
     req: HttpRequest,
     body: web::Json<PasswordChange>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
-    let (rid, addr) = (request_id(&req), client_addr(&req, &state.settings.trusted_proxies));
-    db::blocking(&state.pool, move |conn| {
-        account::change_password(
-            conn,
-            who.user_id,
-            &body.current_password,
-            &body.new_password,
-            who.token_id,
-            &addr,
-            actor_of(&who, &rid),
-        )
-    })
-    .await?;
+    let addr = client_addr(&req, &state.settings.trusted_proxies);
+    let (user_id, token_id) = (writer.who.user_id, writer.who.token_id);
+    writer
+        .write(&state.pool, move |conn, actor| {
+            account::change_password(conn, user_id, &body.current_password, &body.new_password, token_id, &addr, actor)
+        })
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Revokes one of the caller's own tokens (admin: anyone's). Someone else's token
 /// answers 404: its existence is not the caller's business.
-pub async fn revoke(state: &AppState, who: &Identity, req: &HttpRequest, id: i64) -> Result<(), AppError> {
-    let (user_id, admin, rid) = (who.user_id, who.has(crate::domain::Role::Admin), request_id(req));
-    db::blocking(&state.pool, move |conn| {
-        use crate::schema::api_tokens;
-        use diesel::prelude::*;
-        conn.transaction(|conn| {
-            let owner: Option<i64> = api_tokens::table.find(id).select(api_tokens::user_id).first(conn).optional()?;
-            match owner {
-                Some(o) if o == user_id || admin => {}
-                _ => return Err(AppError::NotFound(format!("no token {id}"))),
-            }
-            if !queries::revoke_audited(
-                conn,
-                id,
-                Actor { user_id: Some(user_id), request_id: rid.as_deref() },
-                "revoke",
-            )? {
-                return Err(AppError::Conflict(format!("token {id} is already revoked")));
-            }
-            Ok(())
+pub async fn revoke(state: &AppState, writer: &Writer, id: i64) -> Result<(), AppError> {
+    let (user_id, admin) = (writer.who.user_id, writer.who.has(crate::domain::Role::Admin));
+    writer
+        .write(&state.pool, move |conn, actor| {
+            use crate::schema::api_tokens;
+            use diesel::prelude::*;
+            conn.transaction(|conn| {
+                let owner: Option<i64> =
+                    api_tokens::table.find(id).select(api_tokens::user_id).first(conn).optional()?;
+                match owner {
+                    Some(o) if o == user_id || admin => {}
+                    _ => return Err(AppError::NotFound(format!("no token {id}"))),
+                }
+                if !queries::revoke_audited(conn, id, actor, "revoke")? {
+                    return Err(AppError::Conflict(format!("token {id} is already revoked")));
+                }
+                Ok(())
+            })
         })
-    })
-    .await
+        .await
 }
 
 pub async fn revoke_token(
     state: web::Data<AppState>,
-    who: Identity,
-    req: HttpRequest,
+    writer: Writer,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    revoke(&state, &who, &req, path.into_inner()).await?;
+    revoke(&state, &writer, path.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -427,8 +410,8 @@ pub async fn login_submit(
     }
 }
 
-pub async fn logout(state: web::Data<AppState>, who: Identity, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    revoke_own(&state, &who, &req).await?;
+pub async fn logout(state: web::Data<AppState>, writer: Writer) -> Result<HttpResponse, AppError> {
+    revoke_own(&state, &writer).await?;
     let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();
     gone.make_removal();
     Ok(HttpResponse::SeeOther().cookie(gone).insert_header((header::LOCATION, "/")).finish())

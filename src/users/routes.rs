@@ -1,22 +1,16 @@
 //! Admin's user and bureau management over the API.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Actor, NewUser};
+use super::NewUser;
 use crate::audit;
-use crate::auth::Identity;
 use crate::db;
 use crate::error::{AppError, FieldError};
-use crate::http::AppState;
-use crate::ops::middleware::RequestId;
+use crate::http::{AppState, Writer};
 use crate::schema::bureaus;
-
-fn request_id(req: &HttpRequest) -> Option<String> {
-    RequestId::of(req)
-}
 
 pub async fn list_users(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let users = db::blocking(&state.pool, |conn| Ok(super::list(conn)?)).await?;
@@ -25,37 +19,27 @@ pub async fn list_users(state: web::Data<AppState>) -> Result<HttpResponse, AppE
 
 pub async fn create_user(
     state: web::Data<AppState>,
-    who: Identity,
-    req: HttpRequest,
+    writer: Writer,
     body: web::Json<NewUser>,
 ) -> Result<HttpResponse, AppError> {
     let input = body.into_inner();
     super::validate(&input)?;
-    let rid = request_id(&req);
     let username = input.username.clone();
-    db::blocking(&state.pool, move |conn| {
-        super::create(conn, &input, Actor { user_id: Some(who.user_id), request_id: rid.as_deref() })
-    })
-    .await?;
+    writer.write(&state.pool, move |conn, actor| super::create(conn, &input, actor)).await?;
     tracing::info!(%username, "user created");
     Ok(HttpResponse::Created().json(json!({"username": username})))
 }
 
 pub async fn deactivate_user(
     state: web::Data<AppState>,
-    who: Identity,
-    req: HttpRequest,
+    writer: Writer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let username = path.into_inner();
-    if username == who.username {
+    if username == writer.who.username {
         return Err(AppError::Conflict("you cannot deactivate your own account".into()));
     }
-    let rid = request_id(&req);
-    db::blocking(&state.pool, move |conn| {
-        super::deactivate(conn, &username, Actor { user_id: Some(who.user_id), request_id: rid.as_deref() })
-    })
-    .await?;
+    writer.write(&state.pool, move |conn, actor| super::deactivate(conn, &username, actor)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -110,16 +94,14 @@ fn check_bureau(code: &str, b: &BureauInput) -> Result<(), AppError> {
 
 pub async fn create_bureau(
     state: web::Data<AppState>,
-    who: Identity,
-    req: HttpRequest,
+    writer: Writer,
     body: web::Json<BureauInput>,
 ) -> Result<HttpResponse, AppError> {
     let b = body.into_inner();
     let code = b.code.clone().unwrap_or_default();
     check_bureau(&code, &b)?;
-    let rid = request_id(&req);
     let out = code.clone();
-    db::blocking(&state.pool, move |conn| {
+    writer.write(&state.pool, move |conn, actor| {
         conn.transaction(|conn| {
             let n = diesel::insert_into(bureaus::table)
                 .values((
@@ -137,8 +119,8 @@ pub async fn create_bureau(
             audit::record(
                 conn,
                 audit::Entry {
-                    user_id: Some(who.user_id),
-                    request_id: rid.as_deref(),
+                    user_id: actor.user_id,
+                    request_id: actor.request_id,
                     action: "create",
                     entity: "bureau",
                     entity_id: code.clone(),
@@ -155,8 +137,7 @@ pub async fn create_bureau(
 
 pub async fn update_bureau(
     state: web::Data<AppState>,
-    who: Identity,
-    req: HttpRequest,
+    writer: Writer,
     path: web::Path<String>,
     body: web::Json<BureauInput>,
 ) -> Result<HttpResponse, AppError> {
@@ -166,40 +147,44 @@ pub async fn update_bureau(
     if b.code.as_deref().is_some_and(|c| c != code) {
         return Err(AppError::validation(vec![FieldError::new("code", "a bureau's code never changes")]));
     }
-    let rid = request_id(&req);
-    db::blocking(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let before: Option<Bureau> = bureaus::table
-                .filter(bureaus::code.eq(&code))
-                .select((bureaus::code, bureaus::name_th, bureaus::name_en, bureaus::active))
-                .first(conn)
-                .optional()?;
-            let Some(before) = before else { return Err(AppError::NotFound(format!("there is no bureau {code:?}"))) };
-            let active = b.active.unwrap_or(before.active);
-            diesel::update(bureaus::table.filter(bureaus::code.eq(&code)))
-                .set((
-                    bureaus::name_th.eq(b.name_th.trim()),
-                    bureaus::name_en.eq(b.name_en.trim()),
-                    bureaus::active.eq(active),
-                ))
-                .execute(conn)?;
-            audit::record(
-                conn,
-                audit::Entry {
-                    user_id: Some(who.user_id),
-                    request_id: rid.as_deref(),
-                    action: "update",
-                    entity: "bureau",
-                    entity_id: code.clone(),
-                    before: Some(
-                        json!({"name_th": before.name_th, "name_en": before.name_en, "active": before.active}),
-                    ),
-                    after: Some(json!({"name_th": b.name_th.trim(), "name_en": b.name_en.trim(), "active": active})),
-                },
-            )?;
-            Ok(())
+    writer
+        .write(&state.pool, move |conn, actor| {
+            conn.transaction(|conn| {
+                let before: Option<Bureau> = bureaus::table
+                    .filter(bureaus::code.eq(&code))
+                    .select((bureaus::code, bureaus::name_th, bureaus::name_en, bureaus::active))
+                    .first(conn)
+                    .optional()?;
+                let Some(before) = before else {
+                    return Err(AppError::NotFound(format!("there is no bureau {code:?}")));
+                };
+                let active = b.active.unwrap_or(before.active);
+                diesel::update(bureaus::table.filter(bureaus::code.eq(&code)))
+                    .set((
+                        bureaus::name_th.eq(b.name_th.trim()),
+                        bureaus::name_en.eq(b.name_en.trim()),
+                        bureaus::active.eq(active),
+                    ))
+                    .execute(conn)?;
+                audit::record(
+                    conn,
+                    audit::Entry {
+                        user_id: actor.user_id,
+                        request_id: actor.request_id,
+                        action: "update",
+                        entity: "bureau",
+                        entity_id: code.clone(),
+                        before: Some(
+                            json!({"name_th": before.name_th, "name_en": before.name_en, "active": before.active}),
+                        ),
+                        after: Some(
+                            json!({"name_th": b.name_th.trim(), "name_en": b.name_en.trim(), "active": active}),
+                        ),
+                    },
+                )?;
+                Ok(())
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

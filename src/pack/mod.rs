@@ -25,11 +25,15 @@ use crate::domain::fiscal::{thai_date, thai_datetime, thai_month_label};
 use crate::domain::money::fixed2;
 use crate::domain::{FiscalMonth, FiscalYear};
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::monitoring::queries::{self, Scope, YearSettings};
 use crate::monitoring::summary::{self, OfficeSummary};
 
 /// The office the pack is for (the cover's first line).
 pub const OFFICE_TH: &str = "สำนักงานคณะกรรมการสิทธิมนุษยชนแห่งชาติ";
+
+/// The pack is the committee's document: Thai, from the catalogue.
+const TH: Lang = Lang::Th;
 
 /// One cell of a pack table: money and rates stay exact decimals until a
 /// renderer formats them (HTML/PDF as text, XLSX as numbers with a format).
@@ -207,73 +211,84 @@ impl Pack {
         let h = &self.office.headline;
         let verdict = |ok: Option<bool>| {
             Cell::text(match ok {
-                Some(true) => "ถึงเป้าหมาย",
-                Some(false) => "ต่ำกว่าเป้าหมาย",
+                Some(true) => TH.t("pack.reached"),
+                Some(false) => TH.t("pack.below"),
                 None => "-",
             })
         };
         let at_least = |x: Option<Decimal>, t: Option<Decimal>| x.zip(t).map(|(x, t)| x >= t);
         let prev = self.office.previous_year.as_ref();
         let rows = vec![
-            vec![Cell::text("งบประมาณตามแผนปฏิบัติการ (บาท)"), Cell::Money(h.allocation), Cell::text("-"), Cell::text("")],
-            vec![Cell::text("เบิกจ่ายสะสม (บาท)"), Cell::Money(h.disbursed), Cell::text("-"), Cell::text("")],
-            vec![Cell::text("ก่อหนี้ผูกพันคงเหลือ (บาท)"), Cell::Money(h.committed), Cell::text("-"), Cell::text("")],
+            vec![Cell::text(TH.t("pack.row.allocation")), Cell::Money(h.allocation), Cell::text("-"), Cell::text("")],
+            vec![Cell::text(TH.t("pack.row.disbursed")), Cell::Money(h.disbursed), Cell::text("-"), Cell::text("")],
+            vec![Cell::text(TH.t("pack.row.committed")), Cell::Money(h.committed), Cell::text("-"), Cell::text("")],
             self.target_row(Scope::Overall),
             self.target_row(Scope::Current),
             self.target_row(Scope::Capital),
             vec![
-                Cell::text("ร้อยละเบิกจ่าย+ก่อหนี้ผูกพัน เทียบแผน"),
+                Cell::text(TH.t("pack.row.used_vs_plan")),
                 Cell::Rate(h.disbursed_committed_rate),
                 Cell::Rate(h.plan_rate),
                 verdict(at_least(h.disbursed_committed_rate, h.plan_rate)),
             ],
             vec![
-                Cell::text("ความล่าช้ากว่าแผน (จุด) เทียบเกณฑ์เตือน"),
+                Cell::text(TH.t("pack.row.lag_vs_warn")),
                 Cell::Rate(h.lag_pp),
                 Cell::Rate(Some(self.settings.warn_lag_pp)),
                 verdict(h.lag_pp.map(|l| l < self.settings.warn_lag_pp)),
             ],
             vec![
-                Cell::text("ผลจริง: ร้อยละเบิกจ่าย+ก่อหนี้ผูกพัน เทียบตัวชี้วัดระดับ 5"),
+                Cell::text(TH.t("pack.row.actual_vs_level5")),
                 Cell::Rate(h.disbursed_committed_rate),
                 Cell::Rate(Some(self.level5())),
                 verdict(at_least(h.disbursed_committed_rate, Some(self.level5()))),
             ],
             vec![
-                Cell::text("คาดการณ์ ณ สิ้นปี เทียบตัวชี้วัดระดับ 5"),
+                Cell::text(TH.t("pack.row.forecast_vs_level5")),
                 Cell::Rate(h.forecast_year_end_rate),
                 Cell::Rate(Some(self.level5())),
                 verdict(at_least(h.forecast_year_end_rate, Some(self.level5()))),
             ],
             vec![
-                Cell::text("กรณีดีที่สุด: ถ้าเบิกจ่ายได้ตามแผนที่เหลือทั้งหมด"),
+                Cell::text(TH.t("pack.row.best")),
                 Cell::Rate(h.forecast_best_rate),
                 Cell::Rate(Some(self.level5())),
                 verdict(at_least(h.forecast_best_rate, Some(self.level5()))),
             ],
             vec![
-                Cell::text("ระดับตัวชี้วัด ผลจริง (คะแนน)"),
+                Cell::text(TH.t("pack.row.level_actual")),
                 Cell::Int(h.kpi_level as i64),
                 Cell::Int(5),
-                Cell::text(h.kpi_score.map(|s| format!("คะแนน {}", fixed2(s))).unwrap_or_else(|| "-".into())),
+                Cell::text(
+                    h.kpi_score.map(|s| TH.f("pack.score", &[("score", &fixed2(s))])).unwrap_or_else(|| "-".into()),
+                ),
             ],
             vec![
-                Cell::text("ระดับตัวชี้วัด คาดการณ์ ณ สิ้นปี (คะแนน)"),
+                Cell::text(TH.t("pack.row.level_forecast")),
                 Cell::Int(h.kpi_level_forecast as i64),
                 Cell::Int(5),
-                Cell::text(h.kpi_score_forecast.map(|s| format!("คะแนน {}", fixed2(s))).unwrap_or_else(|| "-".into())),
+                Cell::text(
+                    h.kpi_score_forecast
+                        .map(|s| TH.f("pack.score", &[("score", &fixed2(s))]))
+                        .unwrap_or_else(|| "-".into()),
+                ),
             ],
             vec![
-                Cell::text("ปีก่อน ณ เดือนเดียวกัน: ร้อยละเบิกจ่าย+ก่อหนี้ผูกพัน"),
+                Cell::text(TH.t("pack.row.previous_year")),
                 Cell::Rate(prev.and_then(|p| p.disbursed_committed_rate)),
                 Cell::text("-"),
                 Cell::text(""),
             ],
         ];
         Table {
-            sheet: "สรุป",
-            title: "ผลการดำเนินงานเทียบเป้าหมาย".into(),
-            columns: vec![col("ตัวชี้วัด", 0.42), col("ผล", 0.2), col("เป้าหมาย/เกณฑ์", 0.18), col("ผลเทียบเป้าหมาย", 0.2)],
+            sheet: TH.t("pack.sheet.summary"),
+            title: TH.t("pack.title.summary").into(),
+            columns: vec![
+                col(TH.t("pack.col.measure"), 0.42),
+                col(TH.t("pack.col.result"), 0.2),
+                col(TH.t("pack.col.target"), 0.18),
+                col(TH.t("pack.col.verdict"), 0.2),
+            ],
             rows,
             empty: "",
         }
@@ -284,12 +299,12 @@ impl Pack {
         let t = self.office.headline.quarter_targets.get(scope);
         let (rate, target) = (t.and_then(|t| t.disbursed_rate), t.and_then(|t| t.target_rate));
         vec![
-            Cell::text(format!("ร้อยละการเบิกจ่าย{} เทียบเป้าหมาย ครม. ไตรมาสที่ {}", scope.name_th(), self.month.quarter())),
+            Cell::text(TH.f("pack.row.cabinet_target", &[("scope", &scope.name_th()), ("q", &self.month.quarter())])),
             Cell::Rate(rate),
             Cell::Rate(target),
             Cell::text(match rate.zip(target) {
-                Some((r, t)) if r >= t => "ถึงเป้าหมาย",
-                Some(_) => "ต่ำกว่าเป้าหมาย",
+                Some((r, t)) if r >= t => TH.t("pack.reached"),
+                Some(_) => TH.t("pack.below"),
                 None => "-",
             }),
         ]
@@ -319,21 +334,21 @@ impl Pack {
             })
             .collect();
         Table {
-            sheet: "รายสำนัก",
-            title: "ผลการเบิกจ่ายรายสำนัก เรียงตามความล่าช้ากว่าแผน".into(),
+            sheet: TH.t("pack.sheet.bureaus"),
+            title: TH.t("pack.title.bureaus").into(),
             columns: vec![
-                col("รหัส", 0.07),
-                col("สำนัก", 0.2),
-                col("งบประมาณ (บาท)", 0.135),
-                col("เบิกจ่าย (บาท)", 0.13),
-                col("ก่อหนี้ผูกพัน (บาท)", 0.13),
-                col("ร้อยละตามแผน", 0.075),
-                col("ร้อยละเบิกจ่าย+ผูกพัน", 0.085),
-                col("ล่าช้า (จุด)", 0.07),
-                col("รายงาน", 0.105),
+                col(TH.t("pack.col.code"), 0.07),
+                col(TH.t("pack.col.bureau"), 0.2),
+                col(TH.t("pack.col.allocation"), 0.135),
+                col(TH.t("pack.col.disbursed"), 0.13),
+                col(TH.t("pack.col.committed"), 0.13),
+                col(TH.t("pack.col.plan_rate"), 0.075),
+                col(TH.t("pack.col.used_rate"), 0.085),
+                col(TH.t("pack.col.lag"), 0.07),
+                col(TH.t("pack.col.report"), 0.105),
             ],
             rows,
-            empty: "ยังไม่มีสำนักที่ได้รับงบประมาณ",
+            empty: TH.t("pack.empty.bureaus"),
         }
     }
 
@@ -345,16 +360,16 @@ impl Pack {
             .map(|c| std::iter::once(Cell::text(c.name_th)).chain(rate_cells(&c.rates)).collect())
             .collect();
         Table {
-            sheet: "งบรายจ่าย",
-            title: "ผลการเบิกจ่ายตามงบรายจ่าย".into(),
+            sheet: TH.t("pack.sheet.categories"),
+            title: TH.t("pack.title.categories").into(),
             columns: vec![
-                col("งบรายจ่าย", 0.2),
-                col("งบประมาณ (บาท)", 0.16),
-                col("เบิกจ่าย (บาท)", 0.16),
-                col("ก่อหนี้ผูกพัน (บาท)", 0.16),
-                col("ร้อยละตามแผน", 0.1),
-                col("ร้อยละเบิกจ่าย+ผูกพัน", 0.12),
-                col("ล่าช้า (จุด)", 0.1),
+                col(TH.t("pack.sheet.categories"), 0.2),
+                col(TH.t("pack.col.allocation"), 0.16),
+                col(TH.t("pack.col.disbursed"), 0.16),
+                col(TH.t("pack.col.committed"), 0.16),
+                col(TH.t("pack.col.plan_rate"), 0.1),
+                col(TH.t("pack.col.used_rate"), 0.12),
+                col(TH.t("pack.col.lag"), 0.1),
             ],
             rows,
             empty: "",
@@ -362,7 +377,7 @@ impl Pack {
     }
 
     pub fn lagging_table(&self) -> Table {
-        let missing = "ยังไม่ส่งรายงานเดือนนี้";
+        let missing = TH.t("pack.no_report");
         let rows = self
             .lagging
             .iter()
@@ -381,20 +396,17 @@ impl Pack {
             })
             .collect();
         Table {
-            sheet: "สำนักที่ล่าช้า",
-            title: format!(
-                "สำนักที่ล่าช้ากว่าแผนตั้งแต่ {} จุด: ปัญหาอุปสรรค ข้อจำกัด และข้อเสนอแนะ",
-                fixed2(self.settings.warn_lag_pp)
-            ),
+            sheet: TH.t("pack.sheet.lagging"),
+            title: TH.f("pack.title.lagging", &[("threshold", &fixed2(self.settings.warn_lag_pp))]),
             columns: vec![
-                col("สำนัก", 0.16),
-                col("ล่าช้า (จุด)", 0.08),
-                col("ปัญหาอุปสรรค", 0.26),
-                col("ข้อจำกัด", 0.22),
-                col("ข้อเสนอแนะ/แนวทางแก้ไข", 0.28),
+                col(TH.t("pack.col.bureau"), 0.16),
+                col(TH.t("pack.col.lag"), 0.08),
+                col(TH.t("pack.col.obstacles"), 0.26),
+                col(TH.t("pack.col.limitations"), 0.22),
+                col(TH.t("pack.col.suggestions"), 0.28),
             ],
             rows,
-            empty: "ไม่มีสำนักที่ล่าช้ากว่าแผนถึงเกณฑ์เตือน",
+            empty: TH.t("pack.empty.lagging"),
         }
     }
 
@@ -407,15 +419,17 @@ impl Pack {
                     .follow_ups
                     .iter()
                     .map(|f| {
-                        let mut s = format!(
-                            "{}{} (กำหนด {}; {})",
-                            f.bureau_code.as_deref().map(|c| format!("{c}: ")).unwrap_or_default(),
-                            f.instruction,
-                            thai_date(f.due_on),
-                            follow_status_th(&f.status)
+                        let mut s = TH.f(
+                            "pack.follow.line",
+                            &[
+                                ("bureau", &f.bureau_code.as_deref().map(|c| format!("{c}: ")).unwrap_or_default()),
+                                ("instruction", &f.instruction),
+                                ("due", &thai_date(f.due_on)),
+                                ("status", &follow_status_th(&f.status)),
+                            ],
                         );
                         if let Some(r) = &f.response {
-                            s.push_str(&format!(" ตอบ: {r}"));
+                            s.push_str(&TH.f("pack.follow.answer", &[("answer", r)]));
                             if let Some(at) = f.responded_at {
                                 s.push_str(&format!(" ({})", thai_datetime(at)));
                             }
@@ -424,32 +438,32 @@ impl Pack {
                     })
                     .collect();
                 vec![
-                    Cell::text(if a.severity == "critical" { "วิกฤต" } else { "เตือน" }),
+                    Cell::text(if a.severity == "critical" {
+                        TH.t("pack.severity.critical")
+                    } else {
+                        TH.t("pack.severity.warning")
+                    }),
                     Cell::text(kind_th(&a.kind)),
-                    Cell::text(a.bureau_code.clone().unwrap_or_else(|| "สำนักงาน".into())),
+                    Cell::text(a.bureau_code.clone().unwrap_or_else(|| TH.t("pack.scope.office").into())),
                     Cell::text(&a.message_th),
                     Cell::text(status_th(&a.status)),
-                    Cell::text(if follow.is_empty() {
-                        "ยังไม่สั่งการ".to_string()
-                    } else {
-                        follow.join("\n")
-                    }),
+                    Cell::text(if follow.is_empty() { TH.t("pack.no_order").to_string() } else { follow.join("\n") }),
                 ]
             })
             .collect();
         Table {
-            sheet: "การแจ้งเตือน",
-            title: "การแจ้งเตือนที่ยังไม่ปิดและการติดตาม".into(),
+            sheet: TH.t("pack.sheet.alerts"),
+            title: TH.t("pack.title.alerts").into(),
             columns: vec![
-                col("ระดับ", 0.07),
-                col("ประเภท", 0.13),
-                col("ขอบเขต", 0.09),
-                col("ข้อความ", 0.31),
-                col("สถานะ", 0.1),
-                col("การสั่งการและผลการติดตาม", 0.3),
+                col(TH.t("pack.col.severity"), 0.07),
+                col(TH.t("pack.col.kind"), 0.13),
+                col(TH.t("pack.col.scope"), 0.09),
+                col(TH.t("pack.col.message"), 0.31),
+                col(TH.t("pack.col.status"), 0.1),
+                col(TH.t("pack.col.follow_up"), 0.3),
             ],
             rows,
-            empty: "ไม่มีการแจ้งเตือนที่ยังไม่ปิด",
+            empty: TH.t("pack.empty.alerts"),
         }
     }
 
@@ -477,24 +491,31 @@ impl Pack {
         let r = &self.office.reporting;
         let due = thai_date(r.due_at.date_naive());
         Table {
-            sheet: "การส่งรายงาน",
+            sheet: TH.t("pack.sheet.reporting"),
             title: if r.in_progress(self.now) {
-                format!(
-                    "ความครบถ้วนของการรายงาน (กำหนดส่ง {due}, ยังไม่ครบกำหนด): ส่งแล้ว {} จาก {}, รอส่ง {}",
-                    r.submitted, r.expected, r.pending
+                TH.f(
+                    "pack.title.reporting_pending",
+                    &[("due", &due), ("submitted", &r.submitted), ("expected", &r.expected), ("pending", &r.pending)],
                 )
             } else {
-                format!(
-                    "ความครบถ้วนของการรายงาน (กำหนดส่ง {due}): ส่งแล้ว {} จาก {} (ทันกำหนด {}, เกินกำหนด {}, ยังไม่ส่ง {})",
-                    r.submitted, r.expected, r.on_time, r.late, r.missing
+                TH.f(
+                    "pack.title.reporting",
+                    &[
+                        ("due", &due),
+                        ("submitted", &r.submitted),
+                        ("expected", &r.expected),
+                        ("on_time", &r.on_time),
+                        ("late", &r.late),
+                        ("missing", &r.missing),
+                    ],
                 )
             },
             columns: vec![
-                col("รหัส", 0.1),
-                col("สำนัก", 0.4),
-                col("สถานะรายงาน", 0.18),
-                col("ส่งเมื่อ", 0.22),
-                col("ฉบับที่", 0.1),
+                col(TH.t("pack.col.code"), 0.1),
+                col(TH.t("pack.col.bureau"), 0.4),
+                col(TH.t("pack.col.report_status"), 0.18),
+                col(TH.t("pack.col.submitted_at"), 0.22),
+                col(TH.t("pack.col.revision"), 0.1),
             ],
             rows,
             empty: "",
@@ -517,7 +538,7 @@ impl Pack {
 
 /// The pack's title: the page's, the PDF's and the cover's.
 pub fn title(fy: FiscalYear, month: FiscalMonth) -> String {
-    format!("รายงานผลการเบิกจ่ายงบประมาณ ปีงบประมาณ พ.ศ. {fy} ณ {}", thai_month_label(fy, month))
+    TH.f("pack.title", &[("fy", &fy), ("month", &thai_month_label(fy, month))])
 }
 
 /// A line's figures in the order the pack's tables show them: allocation,
@@ -535,19 +556,19 @@ fn rate_cells(r: &crate::monitoring::summary::Rates) -> [Cell; 6] {
 
 pub fn report_status_th(s: &str) -> &'static str {
     match s {
-        "on_time" => "ส่งทันกำหนด",
-        "late" => "ส่งเกินกำหนด",
-        "draft" => "ร่าง ยังไม่ส่ง",
-        "pending" => "ยังไม่ครบกำหนดส่ง",
-        _ => "ยังไม่ส่ง",
+        "on_time" => TH.t("pack.status.on_time"),
+        "late" => TH.t("pack.status.late"),
+        "draft" => TH.t("pack.status.draft"),
+        "pending" => TH.t("pack.status.pending"),
+        _ => TH.t("pack.status.missing"),
     }
 }
 
 fn follow_status_th(s: &str) -> &'static str {
     match s {
-        "ordered" => "รอสำนักตอบ",
-        "responded" => "สำนักตอบแล้ว",
-        "closed" => "ปิดแล้ว",
+        "ordered" => TH.t("pack.follow.ordered"),
+        "responded" => TH.t("pack.follow.responded"),
+        "closed" => TH.t("pack.follow.closed"),
         _ => "-",
     }
 }

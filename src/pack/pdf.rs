@@ -24,6 +24,9 @@ use krilla_svg::{SurfaceExt, SvgSettings};
 use super::{Pack, Table, OFFICE_TH};
 use crate::domain::fiscal::thai_date;
 
+/// The pack is the committee's document: Thai, from the catalogue.
+const TH: crate::i18n::Lang = crate::i18n::Lang::Th;
+
 const REGULAR: &[u8] = include_bytes!("../../assets/fonts/Sarabun-Regular.ttf");
 const BOLD: &[u8] = include_bytes!("../../assets/fonts/Sarabun-Bold.ttf");
 
@@ -295,14 +298,14 @@ pub fn render(p: &Pack) -> anyhow::Result<Vec<u8>> {
     l.y += 20.0;
     l.paragraph(&p.title(), 22.0, true, true);
     l.y += 20.0;
-    l.paragraph("เสนอที่ประชุมคณะผู้บริหาร", 16.0, false, true);
-    l.paragraph(&format!("ข้อมูล ณ วันที่ {}", p.as_of_th()), 16.0, false, true);
-    l.paragraph(&format!("จัดทำเมื่อ {}", thai_date(p.generated)), 12.0, false, true);
+    l.paragraph(TH.t("pack.for_committee"), 16.0, false, true);
+    l.paragraph(&TH.f("pack.as_of", &[("date", &p.as_of_th())]), 16.0, false, true);
+    l.paragraph(&TH.f("pack.made_on", &[("date", &thai_date(p.generated))]), 12.0, false, true);
 
     let [headline, bureaus, categories, lagging, alerts, completeness] = p.tables();
     l.new_page();
     l.table(&headline);
-    l.heading("แผนภูมิ");
+    l.heading(TH.t("pack.charts"));
     for (i, (chart, tree)) in p.charts.iter().zip(&trees).enumerate() {
         let size = tree.size();
         l.chart(i, size.width(), size.height(), &chart.desc);
@@ -323,7 +326,7 @@ pub fn render(p: &Pack) -> anyhow::Result<Vec<u8>> {
             Op::Line { x1: MARGIN, y1: PAGE_H - 40.0, x2: PAGE_W - MARGIN, y2: PAGE_H - 40.0 },
             Op::Text { x: MARGIN, y: PAGE_H - 26.0, size: 9.0, bold: false, color: MUTED, text: footer_title.clone() },
         ];
-        let number = format!("หน้า {} / {}", n + 1, total);
+        let number = TH.f("pack.page", &[("n", &(n + 1)), ("total", &total)]);
         footer.push(Op::Text {
             x: PAGE_W - MARGIN - measure(&number, 9.0, false),
             y: PAGE_H - 26.0,

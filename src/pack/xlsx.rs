@@ -9,6 +9,9 @@ use super::{Cell, Pack, Table, OFFICE_TH};
 use crate::domain::fiscal::thai_date;
 use crate::xlsx::to_f64;
 
+/// The pack is the committee's document: Thai, from the catalogue.
+const TH: crate::i18n::Lang = crate::i18n::Lang::Th;
+
 struct Formats {
     header: Format,
     money: Format,
@@ -64,17 +67,17 @@ pub fn render(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     };
     let mut wb = Workbook::new();
     let cover = wb.add_worksheet();
-    cover.set_name("ปก")?;
+    cover.set_name(TH.t("pack.cover"))?;
     cover.set_column_width(0, 24)?;
     cover.set_column_width(1, 70)?;
     let bold = Format::new().set_bold();
     for (r, (k, v)) in [
-        ("หน่วยงาน", OFFICE_TH.to_string()),
-        ("เรื่อง", p.title()),
-        ("ข้อมูล ณ วันที่", p.as_of_th()),
-        ("จัดทำเมื่อ", thai_date(p.generated)),
-        ("ปีงบประมาณ", p.fy.to_string()),
-        ("เดือนที่ (ของปีงบประมาณ)", p.month.number().to_string()),
+        (TH.t("pack.cover.office"), OFFICE_TH.to_string()),
+        (TH.t("pack.cover.subject"), p.title()),
+        (TH.t("pack.cover.as_of"), p.as_of_th()),
+        (TH.t("pack.cover.made_on"), thai_date(p.generated)),
+        (TH.t("pack.cover.fiscal_year"), p.fy.to_string()),
+        (TH.t("pack.cover.month"), p.month.number().to_string()),
     ]
     .iter()
     .enumerate()
@@ -85,7 +88,14 @@ pub fn render(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     for t in p.tables() {
         sheet(wb.add_worksheet(), &t, &f)?;
     }
-    let names = ["แผนภูมิ S-curve", "แผนภูมิ รายสำนัก", "แผนภูมิ งบรายจ่าย", "แผนภูมิ ความล่าช้า", "แผนภูมิ ตัวชี้วัด"];
+    let names = [
+        "pack.sheet.s_curve",
+        "pack.sheet.chart_bureaus",
+        "pack.sheet.chart_categories",
+        "pack.sheet.chart_lag",
+        "pack.sheet.chart_kpi",
+    ]
+    .map(|k| TH.t(k));
     for (chart, name) in p.charts.iter().zip(names) {
         let t = Table {
             sheet: name,
@@ -113,7 +123,7 @@ fn excel_text(s: &str) -> std::borrow::Cow<'_, str> {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut cut: String = s.chars().take(MAX - 30).collect();
-    cut.push_str(" … (ตัดเกินความยาวของเซลล์)");
+    cut.push_str(TH.t("pack.cut"));
     std::borrow::Cow::Owned(cut)
 }
 

@@ -27,6 +27,9 @@ use crate::monitoring::queries::{self, Row};
 use crate::monitoring::summary;
 use crate::pages::escape;
 
+/// Charts are drawn in Thai (the committee's language), their words from the catalogue.
+const TH: crate::i18n::Lang = crate::i18n::Lang::Th;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
@@ -122,7 +125,7 @@ pub struct SCurveInput {
 
 pub fn s_curve(i: &SCurveInput) -> anyhow::Result<Chart> {
     let label = thai_month_label(i.fy, i.month);
-    let title = format!("ผลการเบิกจ่ายสะสม ปีงบประมาณ พ.ศ. {} · {}", i.fy, i.scope);
+    let title = TH.f("chart.s_curve.title", &[("fy", &i.fy), ("scope", &i.scope)]);
     let now = i.curve.points.get(i.month.number() as usize - 1).copied().unwrap_or(data::Point {
         month: i.month.number(),
         plan: None,
@@ -130,35 +133,39 @@ pub fn s_curve(i: &SCurveInput) -> anyhow::Result<Chart> {
         used: None,
     });
     let lag = now.plan.zip(now.used).map(|(p, u)| p - u);
-    let desc = format!(
-        "ณ {label} เบิกจ่ายสะสมร้อยละ {} และเบิกจ่ายรวมก่อหนี้ผูกพันร้อยละ {} ของงบประมาณทั้งปี เทียบกับแผนร้อยละ {} ({})",
-        pct(now.disbursed),
-        pct(now.used),
-        pct(now.plan),
-        match lag {
-            Some(l) if l > Decimal::ZERO => format!("ล่าช้ากว่าแผน {} จุด", fixed2(l)),
-            Some(l) => format!("เร็วกว่าแผน {} จุด", fixed2(-l)),
-            None => "ไม่มีแผน".into(),
-        }
+    let against = match lag {
+        Some(l) if l > Decimal::ZERO => TH.f("chart.behind", &[("points", &fixed2(l))]),
+        Some(l) => TH.f("chart.ahead", &[("points", &fixed2(-l))]),
+        None => TH.t("chart.no_plan").to_string(),
+    };
+    let desc = TH.f(
+        "chart.s_curve.desc",
+        &[
+            ("month", &label),
+            ("disbursed", &pct(now.disbursed)),
+            ("used", &pct(now.used)),
+            ("plan", &pct(now.plan)),
+            ("against", &against),
+        ],
     );
     let mut hotspots = Vec::new();
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        heading(&root, &title, &format!("ร้อยละของงบประมาณทั้งปี ณ {label}"))?;
+        heading(&root, &title, &TH.f("chart.s_curve.subtitle", &[("month", &label)]))?;
         // The legend names only the series drawn (a project has no last year's
         // line and no cabinet targets).
         let mut entries = vec![
-            ("แผนสะสม", OI_BLUE, Marker::Circle, false),
-            ("เบิกจ่ายสะสม", OI_ORANGE, Marker::Triangle, false),
-            ("เบิกจ่าย+ก่อหนี้ผูกพัน", OI_VERMILLION, Marker::Square, false),
+            (TH.t("chart.legend.plan"), OI_BLUE, Marker::Circle, false),
+            (TH.t("chart.legend.disbursed"), OI_ORANGE, Marker::Triangle, false),
+            (TH.t("chart.legend.used"), OI_VERMILLION, Marker::Square, false),
         ];
         if i.last_year.is_some() {
-            entries.push(("ปีก่อน", OI_PURPLE, Marker::Cross, false));
+            entries.push((TH.t("chart.legend.last_year"), OI_PURPLE, Marker::Cross, false));
         }
         if !i.targets.is_empty() {
-            entries.push(("เป้าหมาย ครม.", OI_GREEN, Marker::Diamond, false));
+            entries.push((TH.t("chart.legend.cabinet"), OI_GREEN, Marker::Diamond, false));
         }
         legend(&root, 28, 100, &entries)?;
         let area = root.margin(120, 10, 10, 30);
@@ -230,7 +237,15 @@ pub fn s_curve(i: &SCurveInput) -> anyhow::Result<Chart> {
         }
         root.present().map_err(err)?;
     }
-    let columns = ["เดือน", "แผนสะสม (%)", "เบิกจ่ายสะสม (%)", "เบิกจ่าย+ก่อหนี้ผูกพัน (%)", "ปีก่อน (%)", "เป้าหมาย ครม. (%)"];
+    let columns = [
+        "chart.col.month",
+        "chart.col.plan",
+        "chart.col.disbursed",
+        "chart.col.used",
+        "chart.col.last_year",
+        "chart.col.cabinet",
+    ]
+    .map(|k| TH.t(k));
     let rows = i
         .curve
         .points
@@ -289,9 +304,9 @@ fn bars(
             28,
             100,
             &[
-                ("เบิกจ่าย+ก่อหนี้ผูกพัน", OI_BLUE, Marker::Square, false),
-                ("แผนสะสม", INK, Marker::Cross, false),
-                ("เป้าหมาย", OI_VERMILLION, Marker::Diamond, true),
+                (TH.t("chart.legend.used"), OI_BLUE, Marker::Square, false),
+                (TH.t("chart.legend.plan"), INK, Marker::Cross, false),
+                (TH.t("chart.legend.target"), OI_VERMILLION, Marker::Diamond, true),
             ],
         )?;
         let area = root.margin(120, 10, 190, 40);
@@ -367,10 +382,17 @@ fn bars(
         svg: accessible(kind, svg, &title, &desc),
         title,
         desc,
-        columns: ["รหัส", "ชื่อ", "ร้อยละตามแผน", "ร้อยละเบิกจ่าย+ก่อหนี้ผูกพัน", "ล่าช้ากว่าแผน (จุด)", "หมายเหตุ"]
-            .iter()
-            .map(|c| c.to_string())
-            .collect(),
+        columns: [
+            "chart.col.code",
+            "chart.col.name",
+            "chart.col.plan_rate",
+            "chart.col.used_rate",
+            "chart.col.lag",
+            "chart.col.note",
+        ]
+        .iter()
+        .map(|c| TH.t(c).to_string())
+        .collect(),
         rows: lines
             .iter()
             .map(|b| {
@@ -390,20 +412,17 @@ pub fn bureaus_chart(
     lines.sort_by(|a, b| b.lag.unwrap_or(Decimal::MIN).cmp(&a.lag.unwrap_or(Decimal::MIN)).then(a.label.cmp(&b.label)));
     let behind: Vec<&Bar> = lines.iter().filter(|b| b.lag.is_some_and(|l| l > Decimal::ZERO)).collect();
     let desc = match behind.first() {
-        Some(worst) => format!(
-            "{} ล่าช้ากว่าแผนมากที่สุด {} จุด; สำนัก/หน่วยที่ล่าช้ากว่าแผน {} จาก {} แห่ง",
-            worst.name,
-            pct(worst.lag),
-            behind.len(),
-            lines.len()
+        Some(worst) => TH.f(
+            "chart.bureaus.desc",
+            &[("name", &worst.name), ("lag", &pct(worst.lag)), ("behind", &behind.len()), ("all", &lines.len())],
         ),
-        None => format!("ทุกสำนัก/หน่วย ({} แห่ง) เป็นไปตามแผนหรือเร็วกว่าแผน", lines.len()),
+        None => TH.f("chart.bureaus.all_on_plan", &[("all", &lines.len())]),
     };
     let shown: Vec<Bar> = lines.into_iter().take(20).collect();
     bars(
         Kind::Bureaus,
-        format!("ผลการเบิกจ่ายเทียบแผน รายสำนัก · ปีงบประมาณ พ.ศ. {fy}"),
-        format!("ณ {} · เรียงจากล่าช้ามากที่สุด (แสดงไม่เกิน 20 แห่ง)", thai_month_label(fy, month)),
+        TH.f("chart.bureaus.title", &[("fy", &fy)]),
+        TH.f("chart.bureaus.subtitle", &[("month", &thai_month_label(fy, month))]),
         desc,
         &shown,
         target,
@@ -413,15 +432,16 @@ pub fn bureaus_chart(
 pub fn categories_chart(fy: FiscalYear, month: FiscalMonth, lines: Vec<Bar>, target: Decimal) -> anyhow::Result<Chart> {
     let worst = lines.iter().filter(|b| b.lag.is_some()).max_by(|a, b| a.lag.cmp(&b.lag));
     let desc = match worst {
-        Some(w) => {
-            format!("{} ใช้จ่ายร้อยละ {} เทียบแผนร้อยละ {} ({} จุด)", w.name, pct(w.used_rate), pct(w.plan_rate), pct(w.lag))
-        }
-        None => "ยังไม่มีงบประมาณ".into(),
+        Some(w) => TH.f(
+            "chart.categories.desc",
+            &[("name", &w.name), ("used", &pct(w.used_rate)), ("plan", &pct(w.plan_rate)), ("lag", &pct(w.lag))],
+        ),
+        None => TH.t("chart.categories.none").to_string(),
     };
     bars(
         Kind::Categories,
-        format!("ผลการเบิกจ่ายตามงบรายจ่าย · ปีงบประมาณ พ.ศ. {fy}"),
-        format!("ณ {}", thai_month_label(fy, month)),
+        TH.f("chart.categories.title", &[("fy", &fy)]),
+        TH.f("chart.as_of", &[("month", &thai_month_label(fy, month))]),
         desc,
         &lines,
         target,
@@ -451,14 +471,12 @@ pub fn heatmap(
     warn: Decimal,
     critical: Decimal,
 ) -> anyhow::Result<Chart> {
-    let title = format!("ความล่าช้าเทียบแผน รายสำนัก รายเดือน · ปีงบประมาณ พ.ศ. {fy}");
+    let title = TH.f("chart.heatmap.title", &[("fy", &fy)]);
     let last = month.number() as usize;
     let late_now = rows.iter().filter(|r| r.lags.get(last - 1).copied().flatten().is_some_and(|l| l >= warn)).count();
-    let desc = format!(
-        "ณ {} มี {} สำนัก/หน่วยที่ล่าช้ากว่าแผนตั้งแต่ {} จุดขึ้นไป (ตัวเลขในช่องคือจำนวนจุดที่ล่าช้า ค่าติดลบคือเร็วกว่าแผน)",
-        thai_month_label(fy, month),
-        late_now,
-        fixed2(warn)
+    let desc = TH.f(
+        "chart.heatmap.desc",
+        &[("month", &thai_month_label(fy, month)), ("count", &late_now), ("warn", &fixed2(warn))],
     );
     let shown: Vec<&HeatRow> = rows.iter().take(20).collect();
     let mut hotspots = Vec::new();
@@ -469,7 +487,7 @@ pub fn heatmap(
         heading(
             &root,
             &title,
-            &format!("จุดร้อยละ (แผนสะสม − เบิกจ่ายรวมก่อหนี้ผูกพัน) · เกณฑ์เตือน {} · วิกฤต {}", fixed2(warn), fixed2(critical)),
+            &TH.f("chart.heatmap.subtitle", &[("warn", &fixed2(warn)), ("critical", &fixed2(critical))]),
         )?;
         let (x0, y0, cw) = (140i32, 110i32, ((W as i32 - 180) / 12).max(40));
         let ch = ((H as i32 - y0 - 20) / (shown.len().max(1) as i32 + 1)).clamp(18, 44);
@@ -519,7 +537,7 @@ pub fn heatmap(
         }
         root.present().map_err(err)?;
     }
-    let mut columns = vec!["สำนัก".to_string()];
+    let mut columns = vec![TH.t("chart.col.bureau").to_string()];
     columns.extend((1..=last as u8).map(|m| month_short(fy, m)));
     Ok(Chart {
         kind: Kind::Heatmap,
@@ -545,17 +563,18 @@ pub struct KpiInput {
 }
 
 pub fn kpi_gauge(fy: FiscalYear, month: FiscalMonth, k: &KpiInput, thresholds: &[Decimal]) -> anyhow::Result<Chart> {
-    let title = format!("ตัวชี้วัดการเบิกจ่ายและก่อหนี้ผูกพัน · ปีงบประมาณ พ.ศ. {fy}");
-    let desc = format!(
-        "ณ {} เบิกจ่ายรวมก่อหนี้ผูกพันแล้วร้อยละ {} (ระดับ {}); คาดการณ์ ณ สิ้นปีร้อยละ {} อยู่ในระดับ {} (คะแนน {}); \
-         ระดับ 5 ต้องได้ร้อยละ {} ขึ้นไป",
-        thai_month_label(fy, month),
-        pct(k.actual),
-        k.actual_level,
-        pct(k.forecast),
-        k.forecast_level,
-        pct(k.forecast_score),
-        thresholds.last().map(|t| fixed2(*t)).unwrap_or_else(|| "-".into())
+    let title = TH.f("chart.kpi.title", &[("fy", &fy)]);
+    let desc = TH.f(
+        "chart.kpi.desc",
+        &[
+            ("month", &thai_month_label(fy, month)),
+            ("actual", &pct(k.actual)),
+            ("actual_level", &k.actual_level),
+            ("forecast", &pct(k.forecast)),
+            ("forecast_level", &k.forecast_level),
+            ("score", &pct(k.forecast_score)),
+            ("level5", &thresholds.last().map(|t| fixed2(*t)).unwrap_or_else(|| "-".into())),
+        ],
     );
     let lo =
         thresholds.first().map(|t| px(*t) - 4.0).unwrap_or(85.0).min(k.actual.map(px).unwrap_or(100.0) - 2.0).max(0.0);
@@ -574,11 +593,7 @@ pub fn kpi_gauge(fy: FiscalYear, month: FiscalMonth, k: &KpiInput, thresholds: &
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        heading(
-            &root,
-            &title,
-            &format!("ณ {} · เข็ม: คาดการณ์ ณ สิ้นปี · สามเหลี่ยม: ผลจริงถึงเดือนนี้", thai_month_label(fy, month)),
-        )?;
+        heading(&root, &title, &TH.f("chart.kpi.subtitle", &[("month", &thai_month_label(fy, month))]))?;
         let mut edges = vec![lo];
         edges.extend(thresholds.iter().map(|t| px(*t)));
         edges.push(100.0);
@@ -592,7 +607,8 @@ pub fn kpi_gauge(fy: FiscalYear, month: FiscalMonth, k: &KpiInput, thresholds: &
             root.draw(&PathElement::new(vec![at(a, r_in), at(a, r_out)], WHITE.stroke_width(3))).map_err(err)?;
             if band > 0 {
                 let mid = at((a + b) / 2.0, (r_in + r_out) / 2.0);
-                root.draw(&Text::new(format!("ระดับ {band}"), mid, centered(17.0, &INK))).map_err(err)?;
+                root.draw(&Text::new(TH.f("chart.kpi.level", &[("n", &band)]), mid, centered(17.0, &INK)))
+                    .map_err(err)?;
                 let edge = at(a, r_out + 22.0);
                 root.draw(&Text::new(format!("{a:.0}%"), edge, centered(15.0, &MUTED))).map_err(err)?;
             }
@@ -610,7 +626,7 @@ pub fn kpi_gauge(fy: FiscalYear, month: FiscalMonth, k: &KpiInput, thresholds: &
             root.draw(&Circle::new((cx as i32, cy as i32), 14, INK.filled())).map_err(err)?;
         }
         root.draw(&Text::new(
-            format!("คาดการณ์ {}% · ระดับ {}", pct(k.forecast), k.forecast_level),
+            TH.f("chart.kpi.forecast", &[("forecast", &pct(k.forecast)), ("level", &k.forecast_level)]),
             (cx as i32, cy as i32 + 50),
             (FONT, 34.0).into_font().style(FontStyle::Bold).color(&INK).pos(plotters::style::text_anchor::Pos::new(
                 plotters::style::text_anchor::HPos::Center,
@@ -619,11 +635,9 @@ pub fn kpi_gauge(fy: FiscalYear, month: FiscalMonth, k: &KpiInput, thresholds: &
         ))
         .map_err(err)?;
         root.draw(&Text::new(
-            format!(
-                "ผลจริงถึงเดือนนี้ {}% · ระดับ {} · คะแนนคาดการณ์ {}",
-                pct(k.actual),
-                k.actual_level,
-                pct(k.forecast_score)
+            TH.f(
+                "chart.kpi.actual",
+                &[("actual", &pct(k.actual)), ("level", &k.actual_level), ("score", &pct(k.forecast_score))],
             ),
             (cx as i32, cy as i32 + 96),
             centered(21.0, &INK),
@@ -631,16 +645,22 @@ pub fn kpi_gauge(fy: FiscalYear, month: FiscalMonth, k: &KpiInput, thresholds: &
         .map_err(err)?;
         root.present().map_err(err)?;
     }
-    let mut rows: Vec<Vec<String>> =
-        thresholds.iter().enumerate().map(|(i, t)| vec![format!("ระดับ {}", i + 1), fixed2(*t)]).collect();
-    rows.push(vec![format!("ผลจริง ณ {} (ระดับ {})", thai_month_label(fy, month), k.actual_level), pct(k.actual)]);
-    rows.push(vec![format!("คาดการณ์ ณ สิ้นปี (ระดับ {})", k.forecast_level), pct(k.forecast)]);
+    let mut rows: Vec<Vec<String>> = thresholds
+        .iter()
+        .enumerate()
+        .map(|(i, t)| vec![TH.f("chart.kpi.level", &[("n", &(i + 1))]), fixed2(*t)])
+        .collect();
+    rows.push(vec![
+        TH.f("chart.kpi.row_actual", &[("month", &thai_month_label(fy, month)), ("level", &k.actual_level)]),
+        pct(k.actual),
+    ]);
+    rows.push(vec![TH.f("chart.kpi.row_forecast", &[("level", &k.forecast_level)]), pct(k.forecast)]);
     Ok(Chart {
         kind: Kind::Kpi,
         svg: accessible(Kind::Kpi, svg, &title, &desc),
         title,
         desc,
-        columns: vec!["เกณฑ์".into(), "ร้อยละ".into()],
+        columns: vec![TH.t("chart.col.threshold").into(), TH.t("chart.col.percent").into()],
         rows,
         hotspots: Vec::new(),
     })
@@ -793,10 +813,10 @@ pub fn carried_note(fy: FiscalYear, month: FiscalMonth, reported_through: Option
     if !carried {
         return String::new();
     }
-    let missing = format!("ยังไม่ส่งรายงาน {}", thai_month_label(fy, month));
+    let month = thai_month_label(fy, month);
     match reported_through.and_then(|m| FiscalMonth::new(m as i64).ok()) {
-        Some(m) => format!("{missing} — ใช้ข้อมูล {}", thai_month_label(fy, m)),
-        None => format!("{missing} — ยังไม่มีรายงานในปีนี้"),
+        Some(m) => TH.f("chart.carried", &[("month", &month), ("from", &thai_month_label(fy, m))]),
+        None => TH.f("chart.carried_none", &[("month", &month)]),
     }
 }
 
@@ -814,7 +834,7 @@ fn draw_kind(
         Kind::SCurve => {
             let (scope, bureau_id) = match bureau {
                 Some(b) => (b.name_th.clone(), Some(b.id)),
-                None => ("ภาพรวมสำนักงาน".to_string(), None),
+                None => (TH.t("chart.office").to_string(), None),
             };
             let months = data::months(conn, fy, bureau_id, None)?;
             let year_end = months.last().map(|m| m.allocation_year).unwrap_or_default();

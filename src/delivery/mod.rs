@@ -44,23 +44,21 @@ fn message_id() -> String {
     hex(&b)
 }
 
+/// The e-mail to the executives: Thai, the office's language, from the catalogue.
 fn digest(alerts: &[&Raised]) -> (String, String) {
+    const TH: crate::i18n::Lang = crate::i18n::Lang::Th;
     let critical = alerts.iter().filter(|a| a.severity == "critical").count();
-    let subject = format!(
-        "[budgetwatch] แจ้งเตือนผลการเบิกจ่าย {} เรื่องใหม่{}",
-        alerts.len(),
-        if critical > 0 { format!(" (วิกฤต {critical})") } else { String::new() }
-    );
-    let mut body = String::from("เรียน ผู้บริหาร\n\nระบบติดตามผลการเบิกจ่ายงบประมาณพบเรื่องที่ต้องติดตามดังนี้\n\n");
+    let subject = if critical > 0 {
+        TH.f("mail.subject_critical", &[("count", &alerts.len()), ("critical", &critical)])
+    } else {
+        TH.f("mail.subject", &[("count", &alerts.len())])
+    };
+    let mut body = TH.t("mail.opening").to_string();
     for (i, a) in alerts.iter().enumerate() {
-        body.push_str(&format!(
-            "{}. [{}] {}\n",
-            i + 1,
-            if a.severity == "critical" { "วิกฤต" } else { "เตือน" },
-            a.message_th
-        ));
+        let severity = TH.t(if a.severity == "critical" { "mail.critical" } else { "mail.warning" });
+        body.push_str(&TH.f("mail.line", &[("n", &(i + 1)), ("severity", &severity), ("message", &a.message_th)]));
     }
-    body.push_str("\nดูรายละเอียดและสั่งการได้ที่หน้า /alerts ของระบบ\n\n-- \nbudgetwatch (ข้อความอัตโนมัติ)\n");
+    body.push_str(TH.t("mail.closing"));
     (subject, body)
 }
 

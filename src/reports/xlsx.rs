@@ -18,8 +18,12 @@ use crate::xlsx::{self, CellError};
 pub const SHEET: &str = "Report";
 /// Excel row (1-based) of the column headers; projects start on the next row.
 const HEADER_ROW: u32 = 4;
+/// The narrative rows under the projects: the field and the catalogue key of the
+/// label in column A (how an uploaded file's rows are recognised, too).
 const NARRATIVE: [(&str, &str); 3] =
-    [("obstacles", "ปัญหาอุปสรรค"), ("limitations", "ข้อจำกัด"), ("suggestions", "ข้อเสนอแนะ/แนวทางแก้ไข")];
+    [("obstacles", "report.obstacles"), ("limitations", "report.limitations"), ("suggestions", "report.suggestions")];
+/// The template is the office's form: Thai, from the catalogue.
+const TH: crate::i18n::Lang = crate::i18n::Lang::Th;
 
 fn xe(e: rust_xlsxwriter::XlsxError) -> AppError {
     AppError::Unexpected(anyhow::anyhow!("writing the report workbook: {e}"))
@@ -43,29 +47,31 @@ pub fn template(ctx: &Context) -> Result<Vec<u8>, AppError> {
     ws.write_string_with_format(
         0,
         0,
-        format!("รายงานผลการเบิกจ่าย {} · {}", thai_month_label(ctx.fy, ctx.month), ctx.bureau_code),
+        TH.f("report.title", &[("month", &thai_month_label(ctx.fy, ctx.month)), ("bureau", &ctx.bureau_code)]),
         &title,
     )
     .map_err(xe)?;
-    for (col, label) in [(0u16, "ปีงบประมาณ"), (2, "เดือน"), (4, "สำนัก"), (6, "ฉบับที่อ่าน")]
+    for (col, key) in
+        [(0u16, "report.xlsx.year"), (2, "report.xlsx.month"), (4, "report.xlsx.bureau"), (6, "report.xlsx.revision")]
     {
-        ws.write_string(1, col, label).map_err(xe)?;
+        ws.write_string(1, col, TH.t(key)).map_err(xe)?;
     }
     ws.write_number(1, 1, ctx.fy.be() as f64).map_err(xe)?;
     ws.write_number(1, 3, ctx.month.number() as f64).map_err(xe)?;
     ws.write_string(1, 5, &ctx.bureau_code).map_err(xe)?;
     ws.write_number(1, 7, ctx.latest_revision as f64).map_err(xe)?;
     let headers = [
-        "รหัสโครงการ",
-        "ชื่อโครงการ/กิจกรรม",
-        "งบรายจ่าย",
-        "งบประมาณ",
-        "แผนสะสม",
-        "เบิกจ่ายสะสมถึงเดือนก่อน",
-        "เบิกจ่ายเดือนนี้",
-        "ก่อหนี้ผูกพันคงเหลือ ณ สิ้นเดือน",
-        "คงเหลือ (ตรวจสอบ)",
-    ];
+        "report.xlsx.code",
+        "report.xlsx.name",
+        "report.col.category",
+        "report.col.allocation",
+        "report.col.planned",
+        "report.col.before",
+        "report.col.disbursed",
+        "report.col.committed",
+        "report.xlsx.remaining",
+    ]
+    .map(|k| TH.t(k));
     let hr = HEADER_ROW - 1;
     for (i, h) in headers.iter().enumerate() {
         ws.write_string_with_format(hr, i as u16, *h, &header).map_err(xe)?;
@@ -99,7 +105,7 @@ pub fn template(ctx: &Context) -> Result<Vec<u8>, AppError> {
             ("suggestions", Some(r)) => r.suggestions.as_str(),
             _ => "",
         };
-        ws.write_string_with_format(row, 0, label, &header).map_err(xe)?;
+        ws.write_string_with_format(row, 0, TH.t(label), &header).map_err(xe)?;
         ws.merge_range(row, 1, row, 8, text, &text_input).map_err(xe)?;
         ws.set_row_height(row, 60).map_err(xe)?;
     }
@@ -144,7 +150,7 @@ pub fn parse(ctx: &Context, bytes: &[u8], status: &str) -> Result<Parsed, AppErr
             continue;
         }
         let first = xlsx::text(xlsx::cell(cells, 0));
-        if let Some((field, _)) = NARRATIVE.iter().find(|(_, label)| *label == first) {
+        if let Some((field, _)) = NARRATIVE.iter().find(|(_, key)| TH.t(key) == first) {
             narrative.insert(*field, xlsx::text(xlsx::cell(cells, 1)));
             continue;
         }

@@ -25,7 +25,6 @@ use crate::domain::{Category, FiscalMonth, FiscalYear};
 use crate::error::AppError;
 use crate::monitoring::queries::{self, Row};
 use crate::monitoring::summary;
-use crate::pages::escape;
 
 /// Charts are drawn in Thai (the committee's language), their words from the catalogue.
 const TH: crate::i18n::Lang = crate::i18n::Lang::Th;
@@ -95,6 +94,11 @@ fn pct(d: Option<Decimal>) -> String {
 
 /// Adds `<title>`, `<desc>` and `role="img"` to plotters' SVG; ids carry the kind
 /// so that several charts can stand in one page.
+/// Text for SVG's `<title>` and `<desc>`, escaped as XML.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
 fn accessible(kind: Kind, svg: String, title: &str, desc: &str) -> String {
     let Some(end) = svg.find('>') else { return svg };
     let (open, rest) = svg.split_at(end);

@@ -86,23 +86,24 @@ pub struct Target {
     pub target_pct: Decimal,
 }
 
+/// A fiscal year's row as `load_years` reads it.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = fiscal_years, check_for_backend(diesel::pg::Pg))]
+struct YearRow {
+    id: i32,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    due_day: i16,
+    warn_lag_pp: Decimal,
+    critical_lag_pp: Decimal,
+    ledger_tolerance_pct: Decimal,
+    plan_published: bool,
+}
+
 /// Fiscal years with their settings, KPI levels and cabinet targets, in three
 /// queries whatever the number of years; `only` narrows to one year.
 pub fn load_years(conn: &mut PgConnection, only: Option<FiscalYear>) -> Result<Vec<YearView>, AppError> {
-    type Row = (i32, NaiveDate, NaiveDate, i16, Decimal, Decimal, Decimal, bool);
-    let mut q = fiscal_years::table
-        .select((
-            fiscal_years::id,
-            fiscal_years::starts_on,
-            fiscal_years::ends_on,
-            fiscal_years::due_day,
-            fiscal_years::warn_lag_pp,
-            fiscal_years::critical_lag_pp,
-            fiscal_years::ledger_tolerance_pct,
-            fiscal_years::plan_published,
-        ))
-        .order(fiscal_years::id.desc())
-        .into_boxed();
+    let mut q = fiscal_years::table.select(YearRow::as_select()).order(fiscal_years::id.desc()).into_boxed();
     let mut lq = kpi_levels::table
         .select((kpi_levels::fiscal_year, kpi_levels::threshold_pct))
         .order((kpi_levels::fiscal_year, kpi_levels::level))
@@ -121,24 +122,24 @@ pub fn load_years(conn: &mut PgConnection, only: Option<FiscalYear>) -> Result<V
         lq = lq.filter(kpi_levels::fiscal_year.eq(fy.be()));
         tq = tq.filter(cabinet_targets::fiscal_year.eq(fy.be()));
     }
-    let rows: Vec<Row> = q.load(conn)?;
+    let rows: Vec<YearRow> = q.load(conn)?;
     let levels: Vec<(i32, Decimal)> = lq.load(conn)?;
     let targets: Vec<(i32, i16, String, Decimal)> = tq.load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, starts_on, ends_on, due_day, warn, critical, tolerance, published)| YearView {
-            fiscal_year: id,
-            starts_on,
-            ends_on,
-            due_day,
-            warn_lag_pp: warn,
-            critical_lag_pp: critical,
-            ledger_tolerance_pct: tolerance,
-            plan_published: published,
-            kpi_levels: levels.iter().filter(|l| l.0 == id).map(|l| crate::domain::money::fixed2(l.1)).collect(),
+        .map(|y| YearView {
+            fiscal_year: y.id,
+            starts_on: y.starts_on,
+            ends_on: y.ends_on,
+            due_day: y.due_day,
+            warn_lag_pp: y.warn_lag_pp,
+            critical_lag_pp: y.critical_lag_pp,
+            ledger_tolerance_pct: y.ledger_tolerance_pct,
+            plan_published: y.plan_published,
+            kpi_levels: levels.iter().filter(|l| l.0 == y.id).map(|l| crate::domain::money::fixed2(l.1)).collect(),
             cabinet_targets: targets
                 .iter()
-                .filter(|t| t.0 == id)
+                .filter(|t| t.0 == y.id)
                 .map(|t| Target { quarter: t.1, scope: t.2.clone(), target_pct: t.3 })
                 .collect(),
         })

@@ -234,7 +234,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("dashboard.alerts.critical", "Critical"),
     ("dashboard.alerts.all", "See all and order follow-up"),
     ("dashboard.bureau.back", "Back to the office"),
-    ("dashboard.bureau.report", "This month's report of the bureau"),
+    ("dashboard.bureau.report", "The bureau's report for this month"),
     ("dashboard.projects.caption", "Projects and activities"),
     ("dashboard.projects.col_project", "Project"),
     ("dashboard.projects.col_category", "Expense category"),

@@ -64,7 +64,7 @@ pub fn figure(lang: Lang, chart: &Chart, link: Link<'_>, open: bool) -> Markup {
             (with_hotspots(chart, link))
             figcaption { (chart.desc) }
             details open[open] {
-                summary { (lang.t("chart.data_table")) }
+                summary lang=(lang.code()) { (lang.t("chart.data_table")) }
                 (table(&data))
             }
         }

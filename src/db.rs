@@ -133,3 +133,97 @@ mod tests {
         assert_eq!(split_database("postgres://h/"), None);
     }
 }
+
+/// An enum stored as one of the words a column's CHECK allows: `as_str` and
+/// `FromStr` for the words, serde as the word (the API's JSON keeps its strings),
+/// and diesel's `Text` both ways, so rows read and write the enum, not a string
+/// compared by hand. A word the enum does not know is a deserialization error.
+///
+/// ```ignore
+/// text_enum! {
+///     /// A revision's state.
+///     pub enum RevisionStatus { Draft = "draft", Submitted = "submitted" }
+/// }
+/// ```
+#[macro_export]
+macro_rules! text_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord,
+                 diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $word),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($word => Ok($name::$variant),)+
+                    other => Err(format!(
+                        "{other:?} is not one of {}",
+                        [$($word),+].join(", ")
+                    )),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn to_sql<'b>(&'b self, out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg>>::to_sql(self.as_str(), out)
+            }
+        }
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                let s = <String as diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg>>::from_sql(bytes)?;
+                s.parse().map_err(|e: String| e.into())
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod text_enum_tests {
+    crate::text_enum! {
+        /// A test enum.
+        pub enum Colour { Red = "red", DarkBlue = "dark_blue" }
+    }
+
+    #[test]
+    fn a_text_enum_is_its_word_both_ways() {
+        assert_eq!(Colour::DarkBlue.as_str(), "dark_blue");
+        assert_eq!("red".parse::<Colour>(), Ok(Colour::Red));
+        assert!("green".parse::<Colour>().unwrap_err().contains("red, dark_blue"));
+        assert_eq!(serde_json::to_string(&Colour::Red).unwrap(), "\"red\"");
+        assert_eq!(serde_json::from_str::<Colour>("\"dark_blue\"").unwrap(), Colour::DarkBlue);
+        assert!(serde_json::from_str::<Colour>("\"blue\"").is_err());
+        assert_eq!(Colour::ALL.len(), 2);
+    }
+}

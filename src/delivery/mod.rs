@@ -23,6 +23,11 @@ use crate::auth::token::hex;
 use crate::config::{Delivery, SmtpTls};
 use crate::schema::{bureaus, delivery_attempts, outbox, user_roles, users};
 
+crate::text_enum! {
+    /// A message's state in the outbox (`outbox.status`).
+    pub enum OutboxStatus { Pending = "pending", Sent = "sent", Failed = "failed" }
+}
+
 /// A claimed message is not claimed again before this many seconds pass.
 const LEASE_SECS: i32 = 60;
 
@@ -177,13 +182,13 @@ pub fn settle(
         match &result {
             Ok(()) => {
                 diesel::update(outbox::table.find(m.id))
-                    .set((outbox::status.eq("sent"), outbox::sent_at.eq(chrono::Utc::now()), outbox::last_error.eq(None::<String>)))
+                    .set((outbox::status.eq(OutboxStatus::Sent), outbox::sent_at.eq(chrono::Utc::now()), outbox::last_error.eq(None::<String>)))
                     .execute(conn)?;
                 tracing::info!(outbox_id = m.id, channel = %m.channel, attempts = m.attempts, "notice delivered");
             }
             Err(e) if m.attempts >= cfg.max_attempts => {
                 diesel::update(outbox::table.find(m.id))
-                    .set((outbox::status.eq("failed"), outbox::last_error.eq(e)))
+                    .set((outbox::status.eq(OutboxStatus::Failed), outbox::last_error.eq(e)))
                     .execute(conn)?;
                 tracing::error!(outbox_id = m.id, channel = %m.channel, attempts = m.attempts, error = %e, "notice failed for good");
             }

@@ -85,7 +85,7 @@ pub struct MonthState {
     #[diesel(sql_type = diesel::sql_types::SmallInt)]
     pub month: i16,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    pub status: Option<String>,
+    pub status: Option<crate::reports::RevisionStatus>,
 }
 
 /// A signed-in user's shortcuts: a reporter's months of the current year (one

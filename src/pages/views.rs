@@ -3,6 +3,7 @@
 use super::{MonthState, YearRow};
 use crate::domain::{FiscalMonth, FiscalYear};
 use crate::i18n::Lang;
+use crate::reports::RevisionStatus;
 use crate::views::{baht, html, table, Cell, Markup, Table};
 
 /// What a signed-in user finds first: a reporter's months, the dashboard and
@@ -23,9 +24,9 @@ fn shortcuts(lang: Lang, s: &Shortcuts) -> Markup {
                 ul {
                     @for st in &s.months {
                         @let m = FiscalMonth::new(st.month as i64).expect("month from 1 to 12");
-                        @let state = lang.t(match st.status.as_deref() {
-                            Some("submitted") => "index.report.submitted",
-                            Some(_) => "index.report.draft",
+                        @let state = lang.t(match st.status {
+                            Some(RevisionStatus::Submitted) => "index.report.submitted",
+                            Some(RevisionStatus::Draft) => "index.report.draft",
                             None => "index.report.not_started",
                         });
                         li {

@@ -75,11 +75,17 @@ struct Header {
     holidays: Vec<chrono::NaiveDate>,
 }
 
-#[derive(Queryable, Debug, Clone)]
+crate::text_enum! {
+    /// A revision's state (`report_revisions.status`).
+    pub enum RevisionStatus { Draft = "draft", Submitted = "submitted" }
+}
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = report_revisions, check_for_backend(diesel::pg::Pg))]
 pub struct RevisionRow {
     pub id: i64,
     pub revision: i32,
-    pub status: String,
+    pub status: RevisionStatus,
     pub obstacles: String,
     pub limitations: String,
     pub suggestions: String,
@@ -164,17 +170,7 @@ pub fn context(
             let rev: RevisionRow = report_revisions::table
                 .filter(report_revisions::report_id.eq(report_id))
                 .filter(report_revisions::revision.eq(header.latest_revision))
-                .select((
-                    report_revisions::id,
-                    report_revisions::revision,
-                    report_revisions::status,
-                    report_revisions::obstacles,
-                    report_revisions::limitations,
-                    report_revisions::suggestions,
-                    report_revisions::created_at,
-                    report_revisions::submitted_at,
-                    report_revisions::on_time,
-                ))
+                .select(RevisionRow::as_select())
                 .first(conn)?;
             let lines: Vec<(i32, Decimal, Decimal)> = report_lines::table
                 .filter(report_lines::revision_id.eq(rev.id))
@@ -230,6 +226,16 @@ pub struct Checked {
     pub limitations: String,
     pub suggestions: String,
     pub preview: Preview,
+}
+
+impl Checked {
+    pub fn status(&self) -> RevisionStatus {
+        if self.submit {
+            RevisionStatus::Submitted
+        } else {
+            RevisionStatus::Draft
+        }
+    }
 }
 
 /// What the report would make of the bureau: its figures and measures, and
@@ -514,7 +520,7 @@ pub fn save(
             report_revisions::bureau_id.eq(ctx.bureau_id),
             report_revisions::fiscal_year.eq(ctx.fy.be()),
             report_revisions::revision.eq(revision),
-            report_revisions::status.eq(if checked.submit { "submitted" } else { "draft" }),
+            report_revisions::status.eq(checked.status()),
             report_revisions::obstacles.eq(&checked.obstacles),
             report_revisions::limitations.eq(&checked.limitations),
             report_revisions::suggestions.eq(&checked.suggestions),
@@ -581,7 +587,7 @@ pub fn save(
         RevisionRow {
             id: revision_id,
             revision,
-            status: if checked.submit { "submitted" } else { "draft" }.to_string(),
+            status: checked.status(),
             obstacles: checked.obstacles.clone(),
             limitations: checked.limitations.clone(),
             suggestions: checked.suggestions.clone(),
@@ -599,7 +605,7 @@ pub struct RevisionSummary {
     #[diesel(sql_type = Int4)]
     pub revision: i32,
     #[diesel(sql_type = Text)]
-    pub status: String,
+    pub status: RevisionStatus,
     #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
     #[diesel(sql_type = Nullable<Timestamptz>)]

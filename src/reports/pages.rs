@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 
 use super::routes::{load, locate, submit};
 use super::views::{self, Change, HistoryItem, Typed};
-use super::{Context, IfMatch};
+use super::{Context, IfMatch, RevisionStatus};
 use crate::auth::Identity;
 use crate::db;
 use crate::error::{AppError, FieldError};
@@ -114,7 +114,7 @@ pub async fn post(
 struct Rev {
     id: i64,
     revision: i32,
-    status: String,
+    status: RevisionStatus,
     obstacles: String,
     limitations: String,
     suggestions: String,
@@ -191,7 +191,7 @@ fn history_items(ctx: &Context, revs: &[Rev], lines: Lines) -> Vec<HistoryItem> 
             }
             HistoryItem {
                 revision: r.revision,
-                submitted: r.status == "submitted",
+                submitted: r.status == RevisionStatus::Submitted,
                 on_time: r.on_time,
                 at: r.created_at,
                 by: r.username.clone(),

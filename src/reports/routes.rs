@@ -51,7 +51,7 @@ pub struct ReportView {
 
 pub fn view(ctx: &Context) -> ReportView {
     let (status, rev, lines) = match &ctx.latest {
-        Some((r, lines)) => (r.status.clone(), Some(r), Some(lines)),
+        Some((r, lines)) => (r.status.as_str().to_string(), Some(r), Some(lines)),
         None => ("not_started".to_string(), None, None),
     };
     ReportView {

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rust_decimal::Decimal;
 
-use super::{Context, LineInput, Preview, ReportInput};
+use super::{Context, LineInput, Preview, ReportInput, RevisionStatus};
 use crate::auth::{Identity, CSRF_FIELD};
 use crate::domain::fiscal::{bangkok, thai_date, thai_datetime};
 use crate::domain::money::{fixed2, RawAmount};
@@ -120,7 +120,7 @@ pub fn title(lang: Lang, ctx: &Context) -> String {
 fn state_line(lang: Lang, ctx: &Context) -> Markup {
     let state = match &ctx.latest {
         None => lang.t("report.status.not_started").to_string(),
-        Some((r, _)) if r.status == "submitted" => format!(
+        Some((r, _)) if r.status == RevisionStatus::Submitted => format!(
             "{} {}",
             lang.f(
                 "report.status.submitted",

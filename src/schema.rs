@@ -100,6 +100,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    data_version (id) {
+        id -> Bool,
+        version -> Int8,
+    }
+}
+
+diesel::table! {
     delivery_attempts (id) {
         id -> Int8,
         outbox_id -> Int8,
@@ -232,6 +239,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    month_totals (fiscal_year, month, bureau_id, category, economic_class) {
+        fiscal_year -> Int4,
+        month -> Int2,
+        bureau_id -> Int4,
+        category -> Text,
+        economic_class -> Text,
+        projects -> Int4,
+        allocation -> Numeric,
+        allocation_year -> Numeric,
+        planned_cum -> Numeric,
+        planned_year -> Numeric,
+        disbursed_cum -> Numeric,
+        committed -> Numeric,
+        forecast_used -> Numeric,
+        best_used -> Numeric,
+        reported_min -> Int2,
+        reported_max -> Int2,
+    }
+}
+
+diesel::table! {
     monthly_plans (project_id, month) {
         project_id -> Int4,
         month -> Int2,
@@ -253,6 +281,24 @@ diesel::table! {
         created_at -> Timestamptz,
         sent_at -> Nullable<Timestamptz>,
         last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    project_months (project_id, month) {
+        project_id -> Int4,
+        month -> Int2,
+        fiscal_year -> Int4,
+        bureau_id -> Int4,
+        allocation -> Numeric,
+        allocation_year -> Numeric,
+        planned_cum -> Numeric,
+        planned_year -> Numeric,
+        disbursed_cum -> Numeric,
+        committed -> Numeric,
+        reported_month -> Int2,
+        forecast_used -> Numeric,
+        best_used -> Numeric,
     }
 }
 
@@ -383,7 +429,9 @@ diesel::joinable!(ledger_imports -> users (imported_by));
 diesel::joinable!(month_lock_events -> fiscal_years (fiscal_year));
 diesel::joinable!(month_lock_events -> users (user_id));
 diesel::joinable!(month_locks -> fiscal_years (fiscal_year));
+diesel::joinable!(month_totals -> bureaus (bureau_id));
 diesel::joinable!(monthly_plans -> projects (project_id));
+diesel::joinable!(project_months -> projects (project_id));
 diesel::joinable!(projects -> bureaus (bureau_id));
 diesel::joinable!(projects -> fiscal_years (fiscal_year));
 diesel::joinable!(report_revisions -> users (created_by));
@@ -402,6 +450,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     bureaus,
     cabinet_targets,
+    data_version,
     delivery_attempts,
     feedback,
     fiscal_years,
@@ -413,8 +462,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     ledger_imports,
     month_lock_events,
     month_locks,
+    month_totals,
     monthly_plans,
     outbox,
+    project_months,
     projects,
     report_lines,
     report_revisions,

@@ -133,3 +133,76 @@ fn the_database_refuses_what_the_domain_forbids() {
     assert!(refused(&mut conn, "DELETE FROM audit_events").contains("append-only"));
     conn.batch_execute("ROLLBACK").unwrap();
 }
+
+#[derive(QueryableByName)]
+struct Column {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    table_name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    column_name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    udt_name: String,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    nullable: bool,
+}
+
+/// `src/schema.rs` is what `diesel print-schema` writes for the migrated
+/// database (see diesel.toml), never edited by hand: every table, every column
+/// in order, with its type and nullability. A migration that adds a table or a
+/// column fails here until the schema is regenerated.
+#[test]
+fn schema_rs_is_the_migrated_database_as_print_schema_writes_it() {
+    let db = TestDb::fresh();
+    let mut conn = db.conn();
+    let columns: Vec<Column> = diesel::sql_query(
+        "SELECT c.table_name::text, c.column_name::text, c.udt_name::text, c.is_nullable = 'YES' AS nullable
+         FROM information_schema.columns c JOIN information_schema.tables t
+              ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+         WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+           AND c.table_name <> '__diesel_schema_migrations'
+         ORDER BY c.table_name, c.ordinal_position",
+    )
+    .load(&mut conn)
+    .unwrap();
+    let diesel_type = |udt: &str| match udt {
+        "int2" => "Int2",
+        "int4" => "Int4",
+        "int8" => "Int8",
+        "text" | "varchar" => "Text",
+        "numeric" => "Numeric",
+        "bool" => "Bool",
+        "date" => "Date",
+        "timestamptz" => "Timestamptz",
+        "jsonb" => "Jsonb",
+        "bytea" => "Bytea",
+        other => panic!("a column of type {other}: teach this test its diesel name"),
+    };
+    let mut expected = String::new();
+    let mut table = "";
+    for c in &columns {
+        if c.table_name != table {
+            table = &c.table_name;
+            expected.push_str(&format!("table {table}\n"));
+        }
+        let ty = diesel_type(&c.udt_name);
+        let ty = if c.nullable { format!("Nullable<{ty}>") } else { ty.to_string() };
+        expected.push_str(&format!("    {} -> {ty}\n", c.column_name));
+    }
+    let schema = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/schema.rs")).unwrap();
+    let mut written = String::new();
+    let mut in_table = false;
+    for line in schema.lines() {
+        let t = line.trim();
+        if line.starts_with("    ") && t.ends_with('{') && !t.starts_with("diesel") {
+            written.push_str(&format!("table {}\n", t.split_whitespace().next().unwrap()));
+            in_table = true;
+        } else if in_table && t.contains(" -> ") {
+            let (name, ty) = t.trim_end_matches(',').split_once(" -> ").unwrap();
+            let name = name.trim_start_matches("r#");
+            written.push_str(&format!("    {name} -> {ty}\n"));
+        } else if t == "}" {
+            in_table = false;
+        }
+    }
+    assert_eq!(written, expected, "regenerate src/schema.rs: diesel migration run && diesel print-schema");
+}

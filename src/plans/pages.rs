@@ -9,7 +9,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::views::{self, AdjustmentForm, FormState, PlanData, PlanRow, SettingsForm};
+use super::views::{self, AdjustmentForm, FormState, PlanData, SettingsForm};
 use super::AdjustmentInput;
 use crate::auth::Identity;
 use crate::db;
@@ -20,21 +20,12 @@ use crate::http::{AppState, PageLang, Writer, Year};
 use crate::i18n::Lang;
 use crate::views::{respond, see_other, Frame};
 
-/// Every project of the year with its allocation in force.
+/// Every project of the year with its allocation in force, the adjustments,
+/// the projects to re-spread.
 fn load(conn: &mut PgConnection, fy: FiscalYear) -> Result<PlanData, AppError> {
-    let projects: Vec<PlanRow> = diesel::sql_query(
-        "SELECT b.code AS bureau, p.code, p.name_th, p.category, p.economic_class,
-                p.allocation + coalesce(a.total, 0) AS allocation
-         FROM projects p JOIN bureaus b ON b.id = p.bureau_id
-         LEFT JOIN (SELECT project_id, sum(amount) AS total FROM allocation_adjustments GROUP BY project_id) a
-                ON a.project_id = p.id
-         WHERE p.fiscal_year = $1 ORDER BY b.code, p.code",
-    )
-    .bind::<diesel::sql_types::Int4, _>(fy.be())
-    .load(conn)?;
     Ok(PlanData {
         year: super::year(conn, fy)?,
-        projects,
+        projects: super::queries::plan_rows(conn, fy)?,
         adjustments: super::adjustments(conn, fy)?,
         unbalanced: super::respread::unbalanced(conn, fy)?,
     })

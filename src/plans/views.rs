@@ -6,6 +6,7 @@
 use rust_decimal::Decimal;
 
 use super::calendar::{Holiday, MonthDue};
+use super::queries::PlanRow;
 use super::respread::{Respread, Unbalanced};
 use super::{AdjustmentView, YearView};
 use crate::auth::Identity;
@@ -15,23 +16,6 @@ use crate::domain::{Category, EconomicClass, FiscalMonth, FiscalYear, Role};
 use crate::error::FieldError;
 use crate::i18n::Lang;
 use crate::views::{self, baht, field, html, post_form, table, Cell, Field, Markup, Table};
-
-/// One project of the plan list.
-#[derive(diesel::QueryableByName, Debug, Clone)]
-pub struct PlanRow {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub bureau: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub code: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub name_th: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub category: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub economic_class: String,
-    #[diesel(sql_type = diesel::sql_types::Numeric)]
-    pub allocation: Decimal,
-}
 
 /// What the plan page shows.
 pub struct PlanData {

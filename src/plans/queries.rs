@@ -117,8 +117,7 @@ pub(crate) fn project_state(
     field: &str,
 ) -> Result<ProjectState, AppError> {
     diesel::sql_query(
-        "SELECT p.id, p.allocation + coalesce((SELECT sum(a.amount) FROM allocation_adjustments a
-                                              WHERE a.project_id = p.id), 0) AS year_end_allocation
+        "SELECT p.id, allocation_on(p, 'infinity') AS year_end_allocation
          FROM projects p WHERE p.fiscal_year = $1 AND p.code = $2",
     )
     .bind::<Int4, _>(fy.be())
@@ -198,10 +197,8 @@ pub struct PlanRow {
 pub fn plan_rows(conn: &mut PgConnection, fy: FiscalYear) -> QueryResult<Vec<PlanRow>> {
     diesel::sql_query(
         "SELECT b.code AS bureau, p.code, p.name_th, p.category, p.economic_class,
-                p.allocation + coalesce(a.total, 0) AS allocation
+                allocation_on(p, 'infinity') AS allocation
          FROM projects p JOIN bureaus b ON b.id = p.bureau_id
-         LEFT JOIN (SELECT project_id, sum(amount) AS total FROM allocation_adjustments GROUP BY project_id) a
-                ON a.project_id = p.id
          WHERE p.fiscal_year = $1 ORDER BY b.code, p.code",
     )
     .bind::<Int4, _>(fy.be())

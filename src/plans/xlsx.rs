@@ -69,8 +69,7 @@ struct PlanRow {
 fn plan_rows(conn: &mut PgConnection, fy: FiscalYear) -> QueryResult<Vec<PlanRow>> {
     diesel::sql_query(
         "SELECT p.id, b.code AS bureau, p.code, p.name_th, p.name_en, p.plan_name, p.category, p.economic_class,
-                p.allocation + coalesce((SELECT sum(a.amount) FROM allocation_adjustments a WHERE a.project_id = p.id), 0)
-                    AS allocation,
+                allocation_on(p, 'infinity') AS allocation,
                 ARRAY(SELECT coalesce(m.planned, 0) FROM generate_series(1, 12) g
                       LEFT JOIN monthly_plans m ON m.project_id = p.id AND m.month = g ORDER BY g) AS plans
          FROM projects p JOIN bureaus b ON b.id = p.bureau_id

@@ -124,10 +124,8 @@ pub fn context(
     // One pass over each table for the bureau's projects (not a lookup per project).
     let projects: Vec<ProjectContext> = diesel::sql_query(
         "WITH p AS (
-             SELECT id, code, name_th, category, allocation FROM projects WHERE fiscal_year = $1 AND bureau_id = $4
-         ), adj AS (
-             SELECT a.project_id, sum(a.amount) AS total FROM allocation_adjustments a JOIN p ON p.id = a.project_id
-             WHERE a.effective_on <= $3 GROUP BY a.project_id
+             SELECT q.id, q.code, q.name_th, q.category, allocation_on(q, $3) AS allocation
+             FROM projects q WHERE q.fiscal_year = $1 AND q.bureau_id = $4
          ), pl AS (
              SELECT m.project_id, sum(m.planned) AS total FROM monthly_plans m JOIN p ON p.id = m.project_id
              WHERE m.month <= $2 GROUP BY m.project_id
@@ -136,10 +134,9 @@ pub fn context(
              FROM reports r JOIN report_lines l ON l.revision_id = r.submitted_revision_id
              WHERE r.fiscal_year = $1 AND r.bureau_id = $4 AND r.month < $2 GROUP BY l.project_id
          )
-         SELECT p.id, p.code AS project_code, p.name_th, p.category,
-                p.allocation + coalesce(adj.total, 0) AS allocation,
+         SELECT p.id, p.code AS project_code, p.name_th, p.category, p.allocation,
                 coalesce(pl.total, 0) AS planned_to_date, coalesce(d.total, 0) AS disbursed_before
-         FROM p LEFT JOIN adj ON adj.project_id = p.id LEFT JOIN pl ON pl.project_id = p.id
+         FROM p LEFT JOIN pl ON pl.project_id = p.id
          LEFT JOIN d ON d.project_id = p.id ORDER BY p.code",
     )
     .bind::<Int4, _>(fy.be())

@@ -1,0 +1,1 @@
+DROP FUNCTION allocation_on(projects, DATE);

@@ -11,6 +11,7 @@
 pub mod pages;
 pub mod routes;
 pub mod rules;
+mod views;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::connection::SimpleConnection;
@@ -25,6 +26,94 @@ use crate::domain::{FiscalMonth, FiscalYear};
 use crate::error::{AppError, FieldError};
 use crate::monitoring::{queries, summary};
 use crate::schema::{alert_events, alerts, bureaus, follow_ups};
+
+crate::text_enum! {
+    /// What an alert is about (DOMAIN.md, Alerts).
+    pub enum AlertKind {
+        BehindPlan = "behind_plan",
+        BelowTarget = "below_target",
+        MissingReport = "missing_report",
+        KpiAtRisk = "kpi_at_risk",
+        OverCommitment = "over_commitment",
+        LedgerMismatch = "ledger_mismatch",
+    }
+}
+
+crate::text_enum! {
+    /// How bad: a warning, or critical (ordered: critical is the greater).
+    pub enum Severity {
+        Warning = "warning",
+        Critical = "critical",
+    }
+}
+
+crate::text_enum! {
+    /// Where an alert is in its life: raised, seen, acted on, answered, closed.
+    pub enum AlertStatus {
+        Open = "open",
+        Acknowledged = "acknowledged",
+        FollowUp = "follow_up",
+        Responded = "responded",
+        Resolved = "resolved",
+    }
+}
+
+crate::text_enum! {
+    /// A follow-up order: waiting for the bureau, answered, or closed with its alert.
+    pub enum FollowUpStatus {
+        Ordered = "ordered",
+        Responded = "responded",
+        Closed = "closed",
+    }
+}
+
+impl AlertKind {
+    /// The catalogue key of the kind's name.
+    pub fn label(self) -> &'static str {
+        match self {
+            AlertKind::BehindPlan => "alert.kind.behind_plan",
+            AlertKind::BelowTarget => "alert.kind.below_target",
+            AlertKind::MissingReport => "alert.kind.missing_report",
+            AlertKind::KpiAtRisk => "alert.kind.kpi_at_risk",
+            AlertKind::OverCommitment => "alert.kind.over_commitment",
+            AlertKind::LedgerMismatch => "alert.kind.ledger_mismatch",
+        }
+    }
+}
+
+impl Severity {
+    /// The catalogue key of the severity's name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Warning => "alert.severity.warning",
+            Severity::Critical => "alert.severity.critical",
+        }
+    }
+}
+
+impl AlertStatus {
+    /// The catalogue key of the status's name.
+    pub fn label(self) -> &'static str {
+        match self {
+            AlertStatus::Open => "alert.status.open",
+            AlertStatus::Acknowledged => "alert.status.acknowledged",
+            AlertStatus::FollowUp => "alert.status.follow_up",
+            AlertStatus::Responded => "alert.status.responded",
+            AlertStatus::Resolved => "alert.status.resolved",
+        }
+    }
+}
+
+impl FollowUpStatus {
+    /// The catalogue key of the status's name.
+    pub fn label(self) -> &'static str {
+        match self {
+            FollowUpStatus::Ordered => "follow_up.status.ordered",
+            FollowUpStatus::Responded => "follow_up.status.responded",
+            FollowUpStatus::Closed => "follow_up.status.closed",
+        }
+    }
+}
 
 /// The advisory lock one evaluation at a time holds (across replicas).
 pub const EVALUATION_LOCK: i64 = 7263583;
@@ -115,7 +204,8 @@ impl AfterWrites {
     }
 }
 /// Kinds this engine raises and resolves (the ledger kinds come with the ledger).
-const KINDS: [&str; 4] = ["behind_plan", "below_target", "missing_report", "kpi_at_risk"];
+const KINDS: [AlertKind; 4] =
+    [AlertKind::BehindPlan, AlertKind::BelowTarget, AlertKind::MissingReport, AlertKind::KpiAtRisk];
 const SYSTEM: Actor<'static> = Actor { user_id: None, request_id: Some("alerts") };
 /// The longest instruction, response or note accepted, in characters.
 pub const TEXT_MAX: usize = 2000;
@@ -152,12 +242,12 @@ struct MissingRow {
 #[derive(Queryable, Debug)]
 struct OpenAlert {
     id: i64,
-    kind: String,
-    severity: String,
+    kind: AlertKind,
+    severity: Severity,
     fiscal_year: i32,
     month: i16,
     scope_key: String,
-    status: String,
+    status: AlertStatus,
     message_th: String,
 }
 
@@ -198,15 +288,17 @@ fn resolve_row(conn: &mut PgConnection, id: i64, reason: &str, actor: Actor<'_>)
     let now = Utc::now();
     diesel::update(alerts::table.find(id))
         .set((
-            alerts::status.eq("resolved"),
+            alerts::status.eq(AlertStatus::Resolved),
             alerts::resolved_at.eq(now),
             alerts::resolution.eq(reason),
             alerts::updated_at.eq(now),
         ))
         .execute(conn)?;
-    diesel::update(follow_ups::table.filter(follow_ups::alert_id.eq(id)).filter(follow_ups::status.ne("closed")))
-        .set(follow_ups::status.eq("closed"))
-        .execute(conn)?;
+    diesel::update(
+        follow_ups::table.filter(follow_ups::alert_id.eq(id)).filter(follow_ups::status.ne(FollowUpStatus::Closed)),
+    )
+    .set(follow_ups::status.eq(FollowUpStatus::Closed))
+    .execute(conn)?;
     event(conn, id, "resolved", reason, actor.user_id)?;
     record(conn, actor, "resolve", id, json!({"status": "resolved", "resolution": reason}))
 }
@@ -296,12 +388,12 @@ pub fn evaluate(
         // reports were due (the rule was once to judge every ended month).
         let open: Vec<OpenAlert> = alerts::table
             .filter(alerts::fiscal_year.ge(fy.be()))
-            .filter(alerts::status.ne("resolved"))
+            .filter(alerts::status.ne(AlertStatus::Resolved))
             .filter(alerts::kind.eq_any(KINDS))
             .select((alerts::id, alerts::kind, alerts::severity, alerts::fiscal_year, alerts::month, alerts::scope_key, alerts::status, alerts::message_th))
             .load(conn)?;
         let open: Vec<OpenAlert> =
-            open.into_iter().filter(|a| a.fiscal_year == fy.be() || a.kind != "missing_report").collect();
+            open.into_iter().filter(|a| a.fiscal_year == fy.be() || a.kind != AlertKind::MissingReport).collect();
         let mut result = Evaluation { fiscal_year: Some(fy.be()), month: Some(month.number()), ran: true, ..Evaluation::default() };
         let mut raised = Vec::new();
         for d in &desired {
@@ -340,12 +432,12 @@ pub fn evaluate(
                     event(conn, id, "raised", &d.message_th, None)?;
                     record(conn, SYSTEM, "raise", id, json!({"kind": d.kind, "severity": d.severity, "scope": d.scope_key,
                                                              "month": d.month.number(), "message_th": d.message_th}))?;
-                    tracing::info!(alert_id = id, kind = d.kind, scope = %d.scope_key, severity = d.severity, "alert raised");
+                    tracing::info!(alert_id = id, kind = %d.kind, scope = %d.scope_key, severity = %d.severity, "alert raised");
                     raised.push(crate::delivery::Raised {
                         id,
                         bureau_id: d.bureau_id,
-                        severity: d.severity.to_string(),
-                        kind: d.kind.to_string(),
+                        severity: d.severity.as_str(),
+                        kind: d.kind.as_str(),
                         fiscal_year: fy.be(),
                         month: d.month.number() as i16,
                         scope_key: d.scope_key.clone(),
@@ -366,15 +458,15 @@ pub fn evaluate(
             // month's lag or target that is no longer true, or an older month's alert
             // now followed by this month's, is closed unless people are working on it.
             let later = (a.fiscal_year, a.month) > (fy.be(), month.number() as i16);
-            let superseded = !later && a.month < month.number() as i16 && a.kind != "missing_report";
-            let unreported = a.kind == "behind_plan"
+            let superseded = !later && a.month < month.number() as i16 && a.kind != AlertKind::MissingReport;
+            let unreported = a.kind == AlertKind::BehindPlan
                 && a.month == month.number() as i16
                 && inputs.bureaus.iter().any(|b| !b.reported && a.scope_key == format!("bureau:{}", b.code));
-            let in_hand = matches!(a.status.as_str(), "follow_up" | "responded");
-            if a.kind != "missing_report" && in_hand {
+            let in_hand = matches!(a.status, AlertStatus::FollowUp | AlertStatus::Responded);
+            if a.kind != AlertKind::MissingReport && in_hand {
                 continue;
             }
-            let reason = if a.kind == "missing_report" {
+            let reason = if a.kind == AlertKind::MissingReport {
                 "ได้รับรายงานแล้ว (the report has been submitted)".to_string()
             } else if later {
                 let (afy, am) = (FiscalYear::new(a.fiscal_year as i64), FiscalMonth::new(a.month as i64));
@@ -402,7 +494,7 @@ pub fn evaluate(
         crate::delivery::enqueue(conn, &raised, delivery)?;
         result.open = alerts::table
             .filter(alerts::fiscal_year.eq(fy.be()))
-            .filter(alerts::status.ne("resolved"))
+            .filter(alerts::status.ne(AlertStatus::Resolved))
             .count()
             .get_result::<i64>(conn)? as usize;
         Ok(result)
@@ -434,12 +526,12 @@ pub fn judged_month(
 #[derive(Queryable, Debug, Clone)]
 pub struct AlertRow {
     pub id: i64,
-    pub kind: String,
-    pub severity: String,
+    pub kind: AlertKind,
+    pub severity: Severity,
     pub fiscal_year: i32,
     pub month: i16,
     pub bureau_id: Option<i32>,
-    pub status: String,
+    pub status: AlertStatus,
 }
 
 fn load(conn: &mut PgConnection, id: i64) -> Result<AlertRow, AppError> {
@@ -459,7 +551,7 @@ fn load(conn: &mut PgConnection, id: i64) -> Result<AlertRow, AppError> {
         .ok_or_else(|| AppError::NotFound(format!("there is no alert {id}")))
 }
 
-fn set_status(conn: &mut PgConnection, id: i64, status: &str) -> QueryResult<usize> {
+fn set_status(conn: &mut PgConnection, id: i64, status: AlertStatus) -> QueryResult<usize> {
     diesel::update(alerts::table.find(id))
         .set((alerts::status.eq(status), alerts::updated_at.eq(Utc::now())))
         .execute(conn)
@@ -468,10 +560,10 @@ fn set_status(conn: &mut PgConnection, id: i64, status: &str) -> QueryResult<usi
 pub fn acknowledge(conn: &mut PgConnection, id: i64, actor: Actor<'_>) -> Result<(), AppError> {
     conn.transaction(|conn| {
         let a = load(conn, id)?;
-        if a.status != "open" {
+        if a.status != AlertStatus::Open {
             return Err(AppError::Conflict(format!("alert {id} is {}, not open", a.status)));
         }
-        set_status(conn, id, "acknowledged")?;
+        set_status(conn, id, AlertStatus::Acknowledged)?;
         event(conn, id, "acknowledged", "", actor.user_id)?;
         record(conn, actor, "acknowledge", id, json!({"status": "acknowledged"}))?;
         Ok(())
@@ -507,7 +599,7 @@ pub fn order_follow_up(
     };
     conn.transaction(|conn| {
         let a = load(conn, id)?;
-        if a.status == "resolved" {
+        if a.status == AlertStatus::Resolved {
             return Err(AppError::Conflict(format!("alert {id} is resolved")));
         }
         let bureau = match bureau_code.map(str::trim).filter(|c| !c.is_empty()) {
@@ -537,7 +629,7 @@ pub fn order_follow_up(
             ))
             .returning(follow_ups::id)
             .get_result(conn)?;
-        set_status(conn, id, "follow_up")?;
+        set_status(conn, id, AlertStatus::FollowUp)?;
         event(conn, id, "follow_up_ordered", instruction.trim(), actor.user_id)?;
         record(
             conn,
@@ -568,7 +660,7 @@ pub fn respond(
         return Err(AppError::validation(vec![e]));
     }
     conn.transaction(|conn| {
-        let row: Option<(i64, Option<i32>, String)> = follow_ups::table
+        let row: Option<(i64, Option<i32>, FollowUpStatus)> = follow_ups::table
             .find(follow_up)
             .select((follow_ups::alert_id, follow_ups::bureau_id, follow_ups::status))
             .first(conn)
@@ -576,18 +668,18 @@ pub fn respond(
         let Some((alert_id, _, status)) = row.filter(|r| r.1.is_some_and(|b| bureau_ids.contains(&b))) else {
             return Err(AppError::NotFound(format!("there is no follow-up {follow_up} for your bureau")));
         };
-        if status != "ordered" {
+        if status != FollowUpStatus::Ordered {
             return Err(AppError::Conflict(format!("follow-up {follow_up} is already {status}")));
         }
         diesel::update(follow_ups::table.find(follow_up))
             .set((
-                follow_ups::status.eq("responded"),
+                follow_ups::status.eq(FollowUpStatus::Responded),
                 follow_ups::response.eq(response.trim()),
                 follow_ups::responded_by.eq(actor.user_id),
                 follow_ups::responded_at.eq(Utc::now()),
             ))
             .execute(conn)?;
-        set_status(conn, alert_id, "responded")?;
+        set_status(conn, alert_id, AlertStatus::Responded)?;
         event(conn, alert_id, "responded", response.trim(), actor.user_id)?;
         record(conn, actor, "respond", alert_id, json!({"follow_up": follow_up, "response": response.trim()}))?;
         Ok(())
@@ -600,7 +692,7 @@ pub fn resolve(conn: &mut PgConnection, id: i64, note: &str, actor: Actor<'_>) -
     }
     conn.transaction(|conn| {
         let a = load(conn, id)?;
-        if a.status == "resolved" {
+        if a.status == AlertStatus::Resolved {
             return Err(AppError::Conflict(format!("alert {id} is already resolved")));
         }
         let note =

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::{AlertKind, AlertStatus, FollowUpStatus, Severity};
 use crate::audit::Actor;
 use crate::auth::Identity;
 use crate::db;
@@ -28,7 +29,7 @@ pub struct FollowUpView {
     pub bureau_code: Option<String>,
     pub instruction: String,
     pub due_on: NaiveDate,
-    pub status: String,
+    pub status: FollowUpStatus,
     pub response: Option<String>,
     pub responded_at: Option<DateTime<Utc>>,
 }
@@ -36,12 +37,12 @@ pub struct FollowUpView {
 #[derive(Serialize, Debug, Clone)]
 pub struct AlertView {
     pub id: i64,
-    pub kind: String,
-    pub severity: String,
+    pub kind: AlertKind,
+    pub severity: Severity,
     pub fiscal_year: i32,
     pub month: i16,
     pub bureau_code: Option<String>,
-    pub status: String,
+    pub status: AlertStatus,
     pub message_th: String,
     pub message_en: String,
     pub created_at: DateTime<Utc>,
@@ -50,9 +51,16 @@ pub struct AlertView {
     pub follow_ups: Vec<FollowUpView>,
 }
 
-const STATUSES: [&str; 5] = ["open", "acknowledged", "follow_up", "responded", "resolved"];
-const KINDS: [&str; 6] =
-    ["behind_plan", "below_target", "missing_report", "kpi_at_risk", "over_commitment", "ledger_mismatch"];
+/// An optional word of the query string read as one of an enum's words.
+fn word<T: std::str::FromStr<Err = String>>(field: &str, v: Option<&str>, errors: &mut Vec<FieldError>) -> Option<T> {
+    match v.map(str::trim).filter(|s| !s.is_empty())?.parse() {
+        Ok(t) => Some(t),
+        Err(e) => {
+            errors.push(FieldError::new(field, e));
+            None
+        }
+    }
+}
 
 /// Alerts matching `f` that `who` may see, most severe first, oldest first within a
 /// severity (the inbox order); two queries whatever their number.
@@ -68,18 +76,8 @@ pub fn list(conn: &mut PgConnection, who: &Identity, f: &Filter) -> Result<Vec<A
         },
         None => None,
     };
-    let status = f.status.as_deref().filter(|s| !s.is_empty());
-    if let Some(s) = status {
-        if !STATUSES.contains(&s) {
-            errors.push(FieldError::new("status", format!("{s:?} is not one of {}", STATUSES.join(", "))));
-        }
-    }
-    let kind = f.kind.as_deref().filter(|s| !s.is_empty());
-    if let Some(k) = kind {
-        if !KINDS.contains(&k) {
-            errors.push(FieldError::new("kind", format!("{k:?} is not one of {}", KINDS.join(", "))));
-        }
-    }
+    let status: Option<AlertStatus> = word("status", f.status.as_deref(), &mut errors);
+    let kind: Option<AlertKind> = word("kind", f.kind.as_deref(), &mut errors);
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
@@ -111,10 +109,10 @@ pub fn list(conn: &mut PgConnection, who: &Identity, f: &Filter) -> Result<Vec<A
         q = q.filter(alerts::fiscal_year.eq(fy));
     }
     if let Some(s) = status {
-        q = q.filter(alerts::status.eq(s.to_string()));
+        q = q.filter(alerts::status.eq(s));
     }
     if let Some(k) = kind {
-        q = q.filter(alerts::kind.eq(k.to_string()));
+        q = q.filter(alerts::kind.eq(k));
     }
     if let Some(code) = f.bureau.as_deref().filter(|s| !s.is_empty()) {
         let b = VisibleBureau::check(who, code)?.load(conn)?;
@@ -126,12 +124,12 @@ pub fn list(conn: &mut PgConnection, who: &Identity, f: &Filter) -> Result<Vec<A
     }
     type Row = (
         i64,
-        String,
-        String,
+        AlertKind,
+        Severity,
         i32,
         i16,
         Option<String>,
-        String,
+        AlertStatus,
         String,
         String,
         DateTime<Utc>,
@@ -140,7 +138,7 @@ pub fn list(conn: &mut PgConnection, who: &Identity, f: &Filter) -> Result<Vec<A
     );
     let rows: Vec<Row> = q.limit(1000).load(conn)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    type F = (i64, i64, Option<String>, String, NaiveDate, String, Option<String>, Option<DateTime<Utc>>);
+    type F = (i64, i64, Option<String>, String, NaiveDate, FollowUpStatus, Option<String>, Option<DateTime<Utc>>);
     let fus: Vec<F> = follow_ups::table
         .left_join(bureaus::table)
         .filter(follow_ups::alert_id.eq_any(&ids))
@@ -179,7 +177,7 @@ pub fn list(conn: &mut PgConnection, who: &Identity, f: &Filter) -> Result<Vec<A
                     bureau_code: f.2.clone(),
                     instruction: f.3.clone(),
                     due_on: f.4,
-                    status: f.5.clone(),
+                    status: f.5,
                     response: f.6.clone(),
                     responded_at: f.7,
                 })

@@ -10,6 +10,7 @@
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
+use super::{AlertKind, Severity};
 use crate::domain::fiscal::{english_month_label, thai_date, thai_month_label};
 use crate::domain::money::fixed2;
 use crate::domain::{FiscalMonth, FiscalYear};
@@ -17,8 +18,8 @@ use crate::monitoring::queries::Scope;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Desired {
-    pub kind: &'static str,
-    pub severity: &'static str,
+    pub kind: AlertKind,
+    pub severity: Severity,
     pub month: FiscalMonth,
     pub bureau_id: Option<i32>,
     pub scope_key: String,
@@ -64,12 +65,12 @@ pub struct Inputs {
     pub missing: Vec<Missing>,
 }
 
-fn behind(inputs: &Inputs, lag: Option<Decimal>) -> Option<(&'static str, Decimal, Decimal)> {
+fn behind(inputs: &Inputs, lag: Option<Decimal>) -> Option<(Severity, Decimal, Decimal)> {
     let lag = lag?;
     if lag >= inputs.critical_pp {
-        Some(("critical", lag, inputs.critical_pp))
+        Some((Severity::Critical, lag, inputs.critical_pp))
     } else if lag >= inputs.warn_pp {
-        Some(("warning", lag, inputs.warn_pp))
+        Some((Severity::Warning, lag, inputs.warn_pp))
     } else {
         None
     }
@@ -79,10 +80,10 @@ pub fn evaluate(inputs: &Inputs) -> Vec<Desired> {
     let label = thai_month_label(inputs.fy, inputs.month);
     let label_en = english_month_label(inputs.fy, inputs.month);
     let mut out = Vec::new();
-    let level_th = |s: &str| if s == "critical" { "วิกฤต" } else { "เตือน" };
+    let level_th = |s: Severity| if s == Severity::Critical { "วิกฤต" } else { "เตือน" };
     if let Some((severity, lag, t)) = behind(inputs, inputs.office_lag_pp) {
         out.push(Desired {
-            kind: "behind_plan",
+            kind: AlertKind::BehindPlan,
             severity,
             month: inputs.month,
             bureau_id: None,
@@ -104,7 +105,7 @@ pub fn evaluate(inputs: &Inputs) -> Vec<Desired> {
     for b in inputs.bureaus.iter().filter(|b| b.reported) {
         if let Some((severity, lag, t)) = behind(inputs, b.lag_pp) {
             out.push(Desired {
-                kind: "behind_plan",
+                kind: AlertKind::BehindPlan,
                 severity,
                 month: inputs.month,
                 bureau_id: Some(b.id),
@@ -139,8 +140,8 @@ pub fn evaluate(inputs: &Inputs) -> Vec<Desired> {
                 Scope::Capital => ("office:capital".to_string(), "รายจ่ายลงทุน", "Capital spending"),
             };
             out.push(Desired {
-                kind: "below_target",
-                severity: "warning",
+                kind: AlertKind::BelowTarget,
+                severity: Severity::Warning,
                 month: inputs.month,
                 bureau_id: None,
                 scope_key,
@@ -161,8 +162,8 @@ pub fn evaluate(inputs: &Inputs) -> Vec<Desired> {
     if let (Some(forecast), Some(level5)) = (inputs.forecast, inputs.level5) {
         if forecast < level5 {
             out.push(Desired {
-                kind: "kpi_at_risk",
-                severity: "warning",
+                kind: AlertKind::KpiAtRisk,
+                severity: Severity::Warning,
                 month: inputs.month,
                 bureau_id: None,
                 scope_key: "office".into(),
@@ -184,8 +185,8 @@ pub fn evaluate(inputs: &Inputs) -> Vec<Desired> {
         let month_label = thai_month_label(inputs.fy, m.month);
         let month_label_en = english_month_label(inputs.fy, m.month);
         out.push(Desired {
-            kind: "missing_report",
-            severity: "warning",
+            kind: AlertKind::MissingReport,
+            severity: Severity::Warning,
             month: m.month,
             bureau_id: Some(m.bureau_id),
             scope_key: format!("bureau:{}", m.code),
@@ -253,8 +254,11 @@ mod tests {
     #[test]
     fn thresholds_are_inclusive_and_severity_follows_them() {
         let out = evaluate(&inputs());
-        let behind: Vec<(&str, &str)> =
-            out.iter().filter(|a| a.kind == "behind_plan").map(|a| (a.scope_key.as_str(), a.severity)).collect();
+        let behind: Vec<(&str, &str)> = out
+            .iter()
+            .filter(|a| a.kind == AlertKind::BehindPlan)
+            .map(|a| (a.scope_key.as_str(), a.severity.as_str()))
+            .collect();
         assert_eq!(behind, [("bureau:DHR", "critical"), ("bureau:PSB", "warning")], "COMM has not reported");
         let dhr = out.iter().find(|a| a.scope_key == "bureau:DHR").unwrap();
         assert_eq!(dhr.message_th, "สำนักดิจิทัลสิทธิมนุษยชน ล่าช้ากว่าแผน 15.00 จุด ณ ธ.ค. 2569 (เกณฑ์วิกฤต 15.00 จุด)");
@@ -265,14 +269,15 @@ mod tests {
         let out = evaluate(&inputs());
         // Each scope against its own target: overall and capital are below (by a
         // satang's worth of rate), current is exactly on it.
-        let below: Vec<&str> = out.iter().filter(|a| a.kind == "below_target").map(|a| a.scope_key.as_str()).collect();
+        let below: Vec<&str> =
+            out.iter().filter(|a| a.kind == AlertKind::BelowTarget).map(|a| a.scope_key.as_str()).collect();
         assert_eq!(below, ["office", "office:capital"]);
-        assert!(!out.iter().any(|a| a.kind == "kpi_at_risk"), "97.00 reaches level 5");
+        assert!(!out.iter().any(|a| a.kind == AlertKind::KpiAtRisk), "97.00 reaches level 5");
         let mut i = inputs();
         i.month = FiscalMonth::new(2).unwrap();
         i.forecast = Some(d("96.99"));
         let out = evaluate(&i);
-        assert!(!out.iter().any(|a| a.kind == "below_target"));
-        assert!(out.iter().any(|a| a.kind == "kpi_at_risk" && a.scope_key == "office"));
+        assert!(!out.iter().any(|a| a.kind == AlertKind::BelowTarget));
+        assert!(out.iter().any(|a| a.kind == AlertKind::KpiAtRisk && a.scope_key == "office"));
     }
 }

@@ -111,7 +111,11 @@ fn load_office(
     let summary = summary::office(conn, fy, month, &settings, now)?;
     let charts = charts::load_many_cached(conn, renders, &Kind::ALL, fy, month, None, &settings, Some(&summary), now)?;
     let filter = Filter { fy: Some(fy.to_string()), status: None, kind: None, bureau: None };
-    let alerts = alert_list(conn, who, &filter)?.into_iter().filter(|a| a.status != "resolved").take(5).collect();
+    let alerts = alert_list(conn, who, &filter)?
+        .into_iter()
+        .filter(|a| a.status != crate::alerts::AlertStatus::Resolved)
+        .take(5)
+        .collect();
     Ok(OfficeData { summary, charts, alerts, years: years(conn)?, month })
 }
 

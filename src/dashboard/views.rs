@@ -193,7 +193,7 @@ fn open_alerts(lang: Lang, alerts: &[AlertView]) -> Markup {
                 ul {
                     @for a in alerts {
                         li {
-                            @if a.severity == "critical" { strong { (lang.t("dashboard.alerts.critical")) } ": " }
+                            @if a.severity == crate::alerts::Severity::Critical { strong { (lang.t("dashboard.alerts.critical")) } ": " }
                             (own(lang, &a.message_th, &a.message_en))
                         }
                     }

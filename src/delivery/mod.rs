@@ -34,8 +34,9 @@ const LEASE_SECS: i32 = 60;
 pub struct Raised {
     pub id: i64,
     pub bureau_id: Option<i32>,
-    pub severity: String,
-    pub kind: String,
+    /// The words of `alerts::Severity` and `alerts::AlertKind` (the payload's).
+    pub severity: &'static str,
+    pub kind: &'static str,
     pub fiscal_year: i32,
     pub month: i16,
     pub scope_key: String,

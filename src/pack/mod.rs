@@ -17,7 +17,6 @@ use diesel::prelude::*;
 use diesel::sql_types::{Int2, Int4, Nullable, Text, Timestamptz};
 use rust_decimal::Decimal;
 
-use crate::alerts::pages::{kind_th, status_th};
 use crate::alerts::routes::{list as alert_list, AlertView, Filter};
 use crate::auth::Identity;
 use crate::charts::{self, Chart, Kind};
@@ -175,7 +174,7 @@ pub fn load(
     lagging.sort_by(|a, b| b.lag_pp.cmp(&a.lag_pp).then_with(|| a.code.cmp(&b.code)));
     let alerts = alert_list(conn, who, &Filter { fy: Some(fy.to_string()), status: None, kind: None, bureau: None })?
         .into_iter()
-        .filter(|a| a.status != "resolved" && a.month <= month.number() as i16)
+        .filter(|a| a.status != crate::alerts::AlertStatus::Resolved && a.month <= month.number() as i16)
         .collect();
     Ok(Pack {
         fy,
@@ -425,7 +424,7 @@ impl Pack {
                                 ("bureau", &f.bureau_code.as_deref().map(|c| format!("{c}: ")).unwrap_or_default()),
                                 ("instruction", &f.instruction),
                                 ("due", &thai_date(f.due_on)),
-                                ("status", &follow_status_th(&f.status)),
+                                ("status", &TH.t(f.status.label())),
                             ],
                         );
                         if let Some(r) = &f.response {
@@ -438,15 +437,11 @@ impl Pack {
                     })
                     .collect();
                 vec![
-                    Cell::text(if a.severity == "critical" {
-                        TH.t("pack.severity.critical")
-                    } else {
-                        TH.t("pack.severity.warning")
-                    }),
-                    Cell::text(kind_th(&a.kind)),
+                    Cell::text(TH.t(a.severity.label())),
+                    Cell::text(TH.t(a.kind.label())),
                     Cell::text(a.bureau_code.clone().unwrap_or_else(|| TH.t("pack.scope.office").into())),
                     Cell::text(&a.message_th),
-                    Cell::text(status_th(&a.status)),
+                    Cell::text(TH.t(a.status.label())),
                     Cell::text(if follow.is_empty() { TH.t("pack.no_order").to_string() } else { follow.join("\n") }),
                 ]
             })
@@ -561,14 +556,5 @@ pub fn report_status_th(s: &str) -> &'static str {
         "draft" => TH.t("pack.status.draft"),
         "pending" => TH.t("pack.status.pending"),
         _ => TH.t("pack.status.missing"),
-    }
-}
-
-fn follow_status_th(s: &str) -> &'static str {
-    match s {
-        "ordered" => TH.t("pack.follow.ordered"),
-        "responded" => TH.t("pack.follow.responded"),
-        "closed" => TH.t("pack.follow.closed"),
-        _ => "-",
     }
 }

@@ -358,3 +358,75 @@ async fn instructions_answers_and_notes_have_a_length_limit() {
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["details"][0]["field"], "response");
 }
+
+#[actix_web::test]
+async fn the_inbox_and_the_orders_page_act_through_their_forms_in_either_language() {
+    let app = spawn_app().await;
+    app.load_demo();
+    alerts::evaluate(&mut app.db.conn(), noon(2026, 11, 24), true, &settings_for(&app.db).delivery).unwrap();
+    let id = list(&app, "sg", "?kind=behind_plan&bureau=DHR").await[0]["id"].as_i64().unwrap();
+    let sg = app.browser("sg").await;
+
+    // The English inbox names kinds and statuses in English and keeps English
+    // through its forms.
+    let (status, page) = sg.get("/alerts?lang=en").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("<html lang=\"en\"")
+            && page.contains("Behind plan · DHR")
+            && page.contains(&format!("action=\"/alerts/{id}/acknowledge?lang=en\"")),
+        "{page}"
+    );
+    let a = sg.post_form(&format!("/alerts/{id}/acknowledge?lang=en"), &[]).await;
+    assert_eq!((a.status, a.location.as_deref()), (303, Some("/alerts?done=acknowledged&lang=en")));
+    assert_eq!(list(&app, "sg", "?kind=behind_plan&bureau=DHR").await[0]["status"], "acknowledged");
+    // Acknowledged twice: refused, and the page says why about that alert.
+    let again = sg.post_form(&format!("/alerts/{id}/acknowledge"), &[]).await;
+    assert_eq!(again.status, 409);
+    assert!(again.body.contains(&format!("alert {id} is acknowledged, not open")), "{}", again.body);
+
+    // A past due date and no instruction: 422, each problem linked to the input
+    // of this alert's form; nothing ordered.
+    let bad = sg.post_form(&format!("/alerts/{id}/follow-up"), &[("instruction", " "), ("due_on", "2026-01-01")]).await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(
+        bad.body.contains(&format!("<a href=\"#instruction-{id}\">instruction</a>"))
+            && bad.body.contains(&format!("<a href=\"#due_on-{id}\">due_on</a>"))
+            && bad.body.contains(&format!("id=\"due_on-{id}\"")),
+        "{}",
+        bad.body
+    );
+    assert!(list(&app, "sg", "?kind=behind_plan&bureau=DHR").await[0]["follow_ups"].as_array().unwrap().is_empty());
+    // Without the CSRF token nothing happens.
+    let forged =
+        sg.post_form_as_is(&format!("/alerts/{id}/follow-up"), &[("instruction", "x"), ("due_on", "2027-01-15")]).await;
+    assert_eq!(forged.status, 403);
+    let ok = sg
+        .post_form(&format!("/alerts/{id}/follow-up"), &[("instruction", "เร่ง <ลงนาม> สัญญา"), ("due_on", "2027-01-15")])
+        .await;
+    assert_eq!((ok.status, ok.location.as_deref()), (303, Some("/alerts?done=ordered")));
+    let (_, inbox) = sg.get("/alerts?done=ordered").await;
+    assert!(
+        inbox.contains("สั่งการแล้ว สำนักจะเห็นคำสั่งในหน้าของสำนัก")
+            && inbox.contains("สั่งการ: เร่ง &lt;ลงนาม&gt; สัญญา (ภายใน 15 ม.ค. 2570) — รอสำนักตอบ"),
+        "{inbox}"
+    );
+
+    // The bureau answers on its orders page.
+    let dhr = app.browser("reporter-dhr").await;
+    let (_, orders) = dhr.get("/follow-ups").await;
+    let follow_up = list(&app, "sg", "?kind=behind_plan&bureau=DHR").await[0]["follow_ups"][0]["id"].as_i64().unwrap();
+    assert!(orders.contains(&format!("id=\"response-{follow_up}\"")), "{orders}");
+    let empty = dhr.post_form(&format!("/follow-ups/{follow_up}/respond"), &[("response", "  ")]).await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.body.contains(&format!("<a href=\"#response-{follow_up}\">response</a>")), "{}", empty.body);
+    let answered = dhr.post_form(&format!("/follow-ups/{follow_up}/respond"), &[("response", "ลงนามแล้ว")]).await;
+    assert_eq!((answered.status, answered.location.as_deref()), (303, Some("/follow-ups?done=responded")));
+    let (_, orders) = dhr.get("/follow-ups?done=responded").await;
+    assert!(orders.contains("ส่งผลการดำเนินการแล้ว") && orders.contains("ตอบแล้ว: ลงนามแล้ว"), "{orders}");
+
+    // The secretary-general closes it from the inbox.
+    let closed = sg.post_form(&format!("/alerts/{id}/resolve"), &[("note", "ติดตามแล้ว")]).await;
+    assert_eq!(closed.status, 303);
+    assert_eq!(list(&app, "sg", "?kind=behind_plan&bureau=DHR").await[0]["status"], "resolved");
+}

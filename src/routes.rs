@@ -147,7 +147,7 @@ pub fn table() -> Vec<Rule> {
         rule!(GET "/api/v1/outbox", Roles(ADMIN), "/api/v1/outbox", delivery::routes::list),
         rule!(POST "/api/v1/outbox/{id}/retry", Roles(ADMIN), "/api/v1/outbox/999999/retry", delivery::routes::retry),
         rule!(GET "/api/v1/audit-events", Roles(AUDITOR), "/api/v1/audit-events", audit::routes::api_list),
-        rule!(GET "/audit", Roles(AUDITOR), "/audit", audit::routes::page),
+        rule!(GET "/audit", Roles(AUDITOR), "/audit", audit::pages::page),
         rule!(GET "/audit.csv", Roles(AUDITOR), "/audit.csv", audit::routes::csv),
     ]
 }

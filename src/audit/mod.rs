@@ -15,7 +15,9 @@
 //! and `record` refuses to write without it. Rows written before the chain was
 //! keyed (`keyed = false`) are accepted only at its beginning.
 
+pub mod pages;
 pub mod routes;
+mod views;
 
 use std::sync::OnceLock;
 

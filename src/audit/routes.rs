@@ -1,5 +1,5 @@
 //! The auditor's view of the trail: filtered by user, entity and date (Bangkok
-//! days), newest first, as JSON, as an HTML page and as CSV.
+//! days), newest first, as JSON and as CSV (the page is in `pages`).
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
@@ -7,12 +7,10 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::Event;
-use crate::auth::Identity;
 use crate::db;
 use crate::domain::fiscal::bangkok;
 use crate::error::{AppError, FieldError};
 use crate::http::AppState;
-use crate::pages::{escape, layout};
 use crate::schema::{audit_events, users};
 
 #[derive(Deserialize, Default, Clone)]
@@ -119,7 +117,7 @@ fn load(conn: &mut PgConnection, f: &Parsed) -> QueryResult<Vec<Row>> {
         .collect())
 }
 
-async fn fetch(state: &AppState, filter: &Filter) -> Result<Vec<Row>, AppError> {
+pub(super) async fn fetch(state: &AppState, filter: &Filter) -> Result<Vec<Row>, AppError> {
     let parsed = filter.parse()?;
     db::blocking(&state.pool, move |conn| Ok(load(conn, &parsed)?)).await
 }
@@ -128,7 +126,7 @@ pub async fn api_list(state: web::Data<AppState>, filter: web::Query<Filter>) ->
     Ok(HttpResponse::Ok().json(fetch(&state, &filter).await?))
 }
 
-fn json_text(v: &Option<serde_json::Value>) -> String {
+pub(super) fn json_text(v: &Option<serde_json::Value>) -> String {
     v.as_ref().map(|v| v.to_string()).unwrap_or_default()
 }
 
@@ -153,72 +151,4 @@ pub async fn csv(state: web::Data<AppState>, filter: web::Query<Filter>) -> Resu
         .content_type("text/csv; charset=utf-8")
         .insert_header(("Content-Disposition", "attachment; filename=\"audit-log.csv\""))
         .body(out))
-}
-
-pub async fn page(
-    state: web::Data<AppState>,
-    who: Identity,
-    filter: web::Query<Filter>,
-) -> Result<HttpResponse, AppError> {
-    let filter = filter.into_inner();
-    let v = |o: &Option<String>| escape(o.as_deref().unwrap_or(""));
-    let form = format!(
-        "<form method=\"get\" action=\"/audit\" class=\"filters\">\
-         <label>ผู้ใช้ <input name=\"user\" value=\"{}\"></label>\
-         <label>ประเภทข้อมูล <input name=\"entity\" value=\"{}\"></label>\
-         <label>ตั้งแต่วันที่ <input name=\"from\" type=\"date\" value=\"{}\"></label>\
-         <label>ถึงวันที่ <input name=\"to\" type=\"date\" value=\"{}\"></label>\
-         <button type=\"submit\">กรอง</button></form>",
-        v(&filter.user),
-        v(&filter.entity),
-        v(&filter.from),
-        v(&filter.to)
-    );
-    let body = match fetch(&state, &filter).await {
-        Ok(rows) => {
-            let query = serde_urlencoded::to_string(&[
-                ("user", filter.user.clone().unwrap_or_default()),
-                ("entity", filter.entity.clone().unwrap_or_default()),
-                ("from", filter.from.clone().unwrap_or_default()),
-                ("to", filter.to.clone().unwrap_or_default()),
-            ])
-            .unwrap_or_default();
-            let mut t = format!(
-                "<p><a href=\"/audit.csv?{}\">ดาวน์โหลด CSV</a> · {} รายการ</p>\
-                 <table><caption>บันทึกการแก้ไขข้อมูล (ล่าสุดก่อน)</caption><thead><tr>\
-                 <th scope=\"col\">#</th><th scope=\"col\">เวลา</th><th scope=\"col\">ผู้ใช้</th>\
-                 <th scope=\"col\">การกระทำ</th><th scope=\"col\">ข้อมูล</th><th scope=\"col\">ก่อน</th>\
-                 <th scope=\"col\">หลัง</th></tr></thead><tbody>",
-                escape(&query),
-                rows.len()
-            );
-            for r in &rows {
-                t.push_str(&format!(
-                    "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} {}</td>\
-                     <td><code>{}</code></td><td><code>{}</code></td></tr>",
-                    r.id,
-                    escape(&r.at.with_timezone(&bangkok()).format("%Y-%m-%d %H:%M:%S").to_string()),
-                    escape(r.username.as_deref().unwrap_or("ระบบ")),
-                    escape(&r.action),
-                    escape(&r.entity),
-                    escape(&r.entity_id),
-                    escape(&json_text(&r.before)),
-                    escape(&json_text(&r.after))
-                ));
-            }
-            t.push_str("</tbody></table>");
-            t
-        }
-        Err(AppError::Validation { details, .. }) => {
-            let items: String =
-                details.iter().map(|d| format!("<li>{}: {}</li>", escape(&d.field), escape(&d.message))).collect();
-            format!("<div class=\"errors\" role=\"alert\"><p>กรุณาแก้ไขตัวกรอง</p><ul>{items}</ul></div>")
-        }
-        Err(e) => return Err(e),
-    };
-    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(layout(
-        "บันทึกการตรวจสอบ (audit log)",
-        Some(&who),
-        &format!("{form}{body}"),
-    )))
 }

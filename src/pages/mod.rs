@@ -38,9 +38,9 @@ pub struct YearRow {
     pub months_reported: i64,
 }
 
-/// Per fiscal year: bureaus and projects in the plan, the allocation with every
-/// adjustment entered so far, and
-/// submitted reports — one query whatever the number of years or bureaus.
+/// Per fiscal year: bureaus and projects in the plan, the allocation at year end
+/// (every adjustment of the year), and submitted reports — from `month_totals`
+/// and the report headers, whatever the number of years or bureaus.
 pub fn year_overview(conn: &mut PgConnection) -> QueryResult<Vec<YearRow>> {
     diesel::sql_query(
         "SELECT f.id AS fiscal_year,
@@ -48,33 +48,16 @@ pub fn year_overview(conn: &mut PgConnection) -> QueryResult<Vec<YearRow>> {
                 coalesce(p.allocation, 0) AS allocation,
                 coalesce(r.submitted, 0) AS submitted, coalesce(r.months, 0) AS months_reported
          FROM fiscal_years f
-         LEFT JOIN (SELECT q.fiscal_year, count(DISTINCT q.bureau_id) AS bureaus, count(*) AS projects,
-                           sum(q.allocation + coalesce(a.total, 0)) AS allocation
-                    FROM projects q
-                    LEFT JOIN (SELECT project_id, sum(amount) AS total FROM allocation_adjustments
-                               GROUP BY project_id) a ON a.project_id = q.id
-                    GROUP BY q.fiscal_year) p ON p.fiscal_year = f.id
+         LEFT JOIN (SELECT t.fiscal_year, count(DISTINCT t.bureau_id) AS bureaus, sum(t.projects) AS projects,
+                           sum(t.allocation_year) AS allocation
+                    FROM month_totals t WHERE t.month = 12
+                    GROUP BY t.fiscal_year) p ON p.fiscal_year = f.id
          LEFT JOIN (SELECT fiscal_year, count(*) FILTER (WHERE submitted_revision_id IS NOT NULL) AS submitted,
                            count(DISTINCT month) FILTER (WHERE submitted_revision_id IS NOT NULL) AS months
                     FROM reports GROUP BY fiscal_year) r ON r.fiscal_year = f.id
          ORDER BY f.id DESC",
     )
     .load(conn)
-}
-
-pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-/// The page frame: header with who is signed in (and a sign-out form carrying the
-/// session's CSRF token), the body, and the footer.
-pub fn layout(title: &str, who: Option<&Identity>, body: &str) -> String {
-    layout_in(Lang::Th, title, who, body)
-}
-
-/// `layout` for a page in `lang` (`<html lang>` says which, for screen readers).
-pub fn layout_in(lang: Lang, title: &str, who: Option<&Identity>, body: &str) -> String {
-    crate::views::page(&crate::views::Frame::new(lang, title, who), crate::views::trusted(body)).into_string()
 }
 
 /// A reporter's month: its bureau, the month, the latest revision's status.

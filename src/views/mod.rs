@@ -123,6 +123,11 @@ pub fn csrf(who: &Identity) -> Markup {
 /// What went wrong, each problem naming its field, announced to screen readers.
 /// A field that is an input of the page (its name is an id) is a link to it.
 pub fn errors(lang: Lang, details: &[FieldError]) -> Markup {
+    errors_titled(lang.t("common.errors_title"), details)
+}
+
+/// `errors` under another heading (a filter is corrected, not saved).
+pub fn errors_titled(title: &str, details: &[FieldError]) -> Markup {
     let is_input = |f: &str| {
         !f.is_empty() && f.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
     };
@@ -134,7 +139,7 @@ pub fn errors(lang: Lang, details: &[FieldError]) -> Markup {
             message: &d.message,
         })
         .collect();
-    problems(lang, &items)
+    titled(title, &items)
 }
 
 /// One problem of a form: the input it is about (an id), how the page names it.
@@ -146,10 +151,14 @@ pub struct Problem<'a> {
 
 /// The list of a form's problems, each linked to its input when it has one.
 pub fn problems(lang: Lang, items: &[Problem<'_>]) -> Markup {
+    titled(lang.t("common.errors_title"), items)
+}
+
+fn titled(title: &str, items: &[Problem<'_>]) -> Markup {
     html! {
         @if !items.is_empty() {
             div.errors role="alert" tabindex="-1" id="errors" {
-                p { (lang.t("common.errors_title")) }
+                p { (title) }
                 ul {
                     @for p in items {
                         li {
@@ -176,10 +185,4 @@ pub fn pct(d: Option<Decimal>) -> String {
 /// Baht with thousands separators and two places.
 pub fn baht(d: Decimal) -> String {
     format_baht(d)
-}
-
-/// A page body built elsewhere as HTML text, put into the frame as it is. Only
-/// for pages not yet written with maud; their text is escaped where it is built.
-pub fn trusted(html: &str) -> Markup {
-    PreEscaped(html.to_string())
 }

@@ -66,8 +66,18 @@ async fn writes_are_recorded_with_who_what_before_after_and_the_request() {
     assert_eq!(status, 200);
     assert!(page.contains("สำนักกฎหมายและระเบียบ") && page.contains("/audit.csv?"), "{page}");
     let (status, page) = app.get_as("/audit?from=yesterday", &auditor).await;
+    assert_eq!(status, 422, "a refused filter lists nothing");
+    assert!(
+        page.contains("role=\"alert\"")
+            && page.contains("<p>กรุณาแก้ไขตัวกรอง</p>")
+            && page.contains("<a href=\"#from\">from</a>: &quot;yesterday&quot; is not a date")
+            && page.contains("id=\"from\" name=\"from\" type=\"date\" value=\"yesterday\" aria-invalid=\"true\"")
+            && !page.contains("/audit.csv?"),
+        "{page}"
+    );
+    let (status, page) = app.get_as("/audit?entity=bureau&lang=en", &auditor).await;
     assert_eq!(status, 200);
-    assert!(page.contains("role=\"alert\"") && page.contains("from"), "{page}");
+    assert!(page.contains("<html lang=\"en\"") && page.contains("Changes to the data, newest first"), "{page}");
 }
 
 #[actix_web::test]

@@ -5,6 +5,7 @@
 mod a11y;
 mod account;
 mod alerts;
+mod architecture;
 mod audit;
 mod auth;
 mod authorization;

@@ -23,8 +23,10 @@ pub struct Filter {
     pub bureau: Option<String>,
 }
 
-#[derive(Serialize, Debug, Clone)]
+#[derive(Serialize, Queryable, Debug, Clone)]
 pub struct FollowUpView {
+    #[serde(skip)]
+    pub alert_id: i64,
     pub id: i64,
     pub bureau_code: Option<String>,
     pub instruction: String,
@@ -32,6 +34,23 @@ pub struct FollowUpView {
     pub status: FollowUpStatus,
     pub response: Option<String>,
     pub responded_at: Option<DateTime<Utc>>,
+}
+
+/// An alert as listed, without its follow-ups (read in a second query).
+#[derive(Queryable)]
+struct Listed {
+    id: i64,
+    kind: AlertKind,
+    severity: Severity,
+    fiscal_year: i32,
+    month: i16,
+    bureau_code: Option<String>,
+    status: AlertStatus,
+    message_th: String,
+    message_en: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    resolution: Option<String>,
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -122,24 +141,9 @@ pub fn list(conn: &mut PgConnection, who: &Identity, f: &Filter) -> Result<Vec<A
     if !who.sees_every_bureau() {
         q = q.filter(alerts::bureau_id.eq_any(who.bureau_ids.clone()));
     }
-    type Row = (
-        i64,
-        AlertKind,
-        Severity,
-        i32,
-        i16,
-        Option<String>,
-        AlertStatus,
-        String,
-        String,
-        DateTime<Utc>,
-        DateTime<Utc>,
-        Option<String>,
-    );
-    let rows: Vec<Row> = q.limit(1000).load(conn)?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    type F = (i64, i64, Option<String>, String, NaiveDate, FollowUpStatus, Option<String>, Option<DateTime<Utc>>);
-    let fus: Vec<F> = follow_ups::table
+    let rows: Vec<Listed> = q.limit(1000).load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let found: Vec<FollowUpView> = follow_ups::table
         .left_join(bureaus::table)
         .filter(follow_ups::alert_id.eq_any(&ids))
         .order(follow_ups::id)
@@ -154,34 +158,29 @@ pub fn list(conn: &mut PgConnection, who: &Identity, f: &Filter) -> Result<Vec<A
             follow_ups::responded_at,
         ))
         .load(conn)?;
+    let mut by_alert: std::collections::HashMap<i64, Vec<FollowUpView>> = std::collections::HashMap::new();
+    for f in found {
+        by_alert.entry(f.alert_id).or_default().push(f);
+    }
     Ok(rows
         .into_iter()
-        .map(|r| AlertView {
-            id: r.0,
-            kind: r.1,
-            severity: r.2,
-            fiscal_year: r.3,
-            month: r.4,
-            bureau_code: r.5,
-            status: r.6,
-            message_th: r.7,
-            message_en: r.8,
-            created_at: r.9,
-            updated_at: r.10,
-            resolution: r.11,
-            follow_ups: fus
-                .iter()
-                .filter(|f| f.0 == r.0)
-                .map(|f| FollowUpView {
-                    id: f.1,
-                    bureau_code: f.2.clone(),
-                    instruction: f.3.clone(),
-                    due_on: f.4,
-                    status: f.5,
-                    response: f.6.clone(),
-                    responded_at: f.7,
-                })
-                .collect(),
+        .map(|r| {
+            let mine = by_alert.remove(&r.id).unwrap_or_default();
+            AlertView {
+                id: r.id,
+                kind: r.kind,
+                severity: r.severity,
+                fiscal_year: r.fiscal_year,
+                month: r.month,
+                bureau_code: r.bureau_code,
+                status: r.status,
+                message_th: r.message_th,
+                message_en: r.message_en,
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+                resolution: r.resolution,
+                follow_ups: mine,
+            }
         })
         .collect())
 }

@@ -89,11 +89,23 @@ pub enum Command {
         #[command(subcommand)]
         command: AlertsCommand,
     },
+    /// Import data files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Synthetic national-scale data and timings.
     Bench {
         #[command(subcommand)]
         command: BenchCommand,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Import the control ledger from a CSV (UTF-8) or XLSX file, streaming it:
+    /// all or nothing; a file imported again adds nothing.
+    Ledger { file: std::path::PathBuf },
 }
 
 #[derive(Subcommand, Debug)]
@@ -294,6 +306,23 @@ fn run(command: Command, settings: &mut Settings) -> anyhow::Result<()> {
         }
         Command::Users { command } => users_command(command, settings),
         Command::Bench { command } => bench_command(command, settings),
+        Command::Import { command: ImportCommand::Ledger { file } } => {
+            let mut conn = db::connect_creating(&settings.database_url)?;
+            let started = Instant::now();
+            let actor = crate::audit::Actor { user_id: None, request_id: Some("cli") };
+            let o = crate::ledger::import_file(&mut conn, &file, actor).map_err(ledger_refusal)?;
+            let seconds = started.elapsed().as_secs_f64();
+            println!(
+                "import {}: {} rows, {} added, {} already in the ledger, in {:.2} s ({:.0} rows/s)",
+                o.import_id,
+                o.rows,
+                o.added,
+                o.already_present,
+                seconds,
+                o.rows as f64 / seconds.max(1e-9)
+            );
+            Ok(())
+        }
         Command::Chart { kind, fy, month, bureau, out } => {
             let kind = crate::charts::Kind::parse(&kind)
                 .with_context(|| format!("{kind:?} is not a chart: s-curve, bureaus, categories, heatmap or kpi"))?;
@@ -457,6 +486,17 @@ fn bench_command(command: BenchCommand, settings: &Settings) -> anyhow::Result<(
 }
 
 const CLI_ACTOR: users::Actor<'static> = users::Actor { user_id: None, request_id: Some("cli") };
+
+/// A refused ledger file: the summary, then each problem on its own line.
+fn ledger_refusal(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Validation { message, details } => anyhow::anyhow!(
+            "{message}\n{}",
+            details.iter().map(|d| format!("  {}: {}", d.field, d.message)).collect::<Vec<_>>().join("\n")
+        ),
+        other => app_error(other),
+    }
+}
 
 fn app_error(e: AppError) -> anyhow::Error {
     match e {

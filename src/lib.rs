@@ -24,6 +24,7 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod idempotency;
+pub mod ledger;
 pub mod monitoring;
 pub mod ops;
 pub mod pack;

@@ -12,7 +12,9 @@ use actix_web::{guard, web, Route};
 
 use crate::auth::Access;
 use crate::domain::Role::{self, *};
-use crate::{alerts, audit, auth, charts, dashboard, delivery, monitoring, ops, pack, pages, plans, reports, users};
+use crate::{
+    alerts, audit, auth, charts, dashboard, delivery, ledger, monitoring, ops, pack, pages, plans, reports, users,
+};
 
 pub struct Rule {
     pub method: Method,
@@ -28,6 +30,9 @@ const AUDITOR: &[Role] = &[Auditor];
 const ADMIN_OR_AUDITOR: &[Role] = &[Admin, Auditor];
 const STRATEGY: &[Role] = &[Strategy];
 const REPORTER: &[Role] = &[Reporter];
+const FINANCE: &[Role] = &[Finance];
+/// Who reads the ledger and its reconciliation with the reports.
+const LEDGER: &[Role] = &[Finance, Strategy, SecretaryGeneral, Auditor];
 /// Who orders acceleration and closes alerts.
 const COMMAND: &[Role] = &[SecretaryGeneral, Strategy];
 /// Everyone who sees every bureau's figures (admin sees no report content).
@@ -146,6 +151,15 @@ pub fn table() -> Vec<Rule> {
         rule!(POST "/follow-ups/{id}/respond", Roles(REPORTER), "/follow-ups/999999/respond", alerts::pages::respond),
         rule!(GET "/api/v1/outbox", Roles(ADMIN), "/api/v1/outbox", delivery::routes::list),
         rule!(POST "/api/v1/outbox/{id}/retry", Roles(ADMIN), "/api/v1/outbox/999999/retry", delivery::routes::retry),
+        rule!(POST "/api/v1/ledger/imports", Roles(FINANCE), "/api/v1/ledger/imports", ledger::routes::create_import),
+        rule!(GET "/api/v1/ledger/imports", Roles(LEDGER), "/api/v1/ledger/imports", ledger::routes::list_imports),
+        rule!(GET "/api/v1/fiscal-years/{fy}/reconciliation", Roles(LEDGER), "/api/v1/fiscal-years/2566/reconciliation", ledger::routes::reconciliation),
+        rule!(GET "/api/v1/fiscal-years/{fy}/reconciliation/{code}", Roles(LEDGER), "/api/v1/fiscal-years/2566/reconciliation/DHR", ledger::routes::bureau_reconciliation),
+        rule!(GET "/ledger", Roles(LEDGER), "/ledger", ledger::pages::index),
+        rule!(POST "/ledger/imports", Roles(FINANCE), "/ledger/imports", ledger::pages::upload),
+        rule!(GET "/ledger/reconciliation", Roles(LEDGER), "/ledger/reconciliation", ledger::pages::office),
+        rule!(GET "/ledger/reconciliation/{code}", Roles(LEDGER), "/ledger/reconciliation/DHR", ledger::pages::bureau),
+        rule!(GET "/ledger/documents/{code}", Roles(LEDGER), "/ledger/documents/DHR-01", ledger::pages::documents),
         rule!(GET "/api/v1/audit-events", Roles(AUDITOR), "/api/v1/audit-events", audit::routes::api_list),
         rule!(GET "/audit", Roles(AUDITOR), "/audit", audit::pages::page),
         rule!(GET "/audit.csv", Roles(AUDITOR), "/audit.csv", audit::routes::csv),

@@ -144,6 +144,7 @@ diesel::table! {
         ledger_tolerance_pct -> Numeric,
         plan_published -> Bool,
         created_at -> Timestamptz,
+        carry_over_until -> Nullable<Date>,
     }
 }
 
@@ -204,6 +205,10 @@ diesel::table! {
         document_no -> Text,
         import_id -> Nullable<Int8>,
         created_at -> Timestamptz,
+        reference -> Nullable<Text>,
+        refers_to -> Nullable<Int8>,
+        d_effect -> Numeric,
+        c_effect -> Numeric,
     }
 }
 
@@ -215,6 +220,12 @@ diesel::table! {
         row_count -> Int4,
         imported_by -> Nullable<Int8>,
         imported_at -> Timestamptz,
+        format -> Text,
+        outcome -> Text,
+        rows_added -> Int4,
+        rows_present -> Int4,
+        error_count -> Int4,
+        errors -> Jsonb,
     }
 }
 

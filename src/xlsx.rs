@@ -247,8 +247,8 @@ fn read_sheet_checked(bytes: &[u8], name: &str, bounds: Bounds) -> Result<Vec<Ve
     let sheets = workbook.sheet_names().to_owned();
     let sheet = if sheets.iter().any(|s| s == name) {
         name.to_string()
-    } else if sheets.len() == 1 {
-        sheets[0].clone()
+    } else if let Some(first) = sheets.first().filter(|_| sheets.len() == 1 || name.is_empty()) {
+        first.clone()
     } else {
         let list: Vec<String> = sheets.iter().take(20).map(|s| s.chars().take(40).collect()).collect();
         return Err(file_error(format!("the workbook has no sheet named {name:?} (it has {})", list.join(", "))));
@@ -319,6 +319,11 @@ fn read_sheet_checked(bytes: &[u8], name: &str, bounds: Bounds) -> Result<Vec<Ve
     Ok(rows)
 }
 
+/// The first sheet of a workbook, read as `read_sheet` reads a named one.
+pub fn read_first_sheet(bytes: &[u8], bounds: Bounds) -> Result<Vec<Vec<Data>>, AppError> {
+    read_sheet(bytes, "", bounds)
+}
+
 pub fn cell(row: &[Data], col: usize) -> &Data {
     row.get(col).unwrap_or(&Data::Empty)
 }
@@ -358,26 +363,39 @@ pub fn amount(c: &Data) -> Result<Decimal, String> {
 /// The workbook of an upload: the raw body (any content type but a form), or the
 /// field `file` of a multipart form. Size-limited while reading.
 pub async fn read_upload(req: &actix_web::HttpRequest, payload: actix_web::web::Payload) -> Result<Vec<u8>, AppError> {
+    read_upload_named(req, payload, MAX_BYTES).await.map(|(bytes, _)| bytes)
+}
+
+/// An uploaded file of at most `max` bytes and the name a form gave it: the raw
+/// body, or the field `file` of a multipart form. Refused as soon as it grows
+/// past `max`, so nothing a client sends is held beyond that.
+pub async fn read_upload_named(
+    req: &actix_web::HttpRequest,
+    payload: actix_web::web::Payload,
+    max: usize,
+) -> Result<(Vec<u8>, Option<String>), AppError> {
     use futures_util::StreamExt;
-    let too_big = || file_error(format!("the file is larger than {} MB", MAX_BYTES / 1024 / 1024));
+    let too_big = || file_error(format!("the file is larger than {} MB; nothing was stored", max / 1024 / 1024));
     let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     let mut out = Vec::new();
     if content_type.starts_with("multipart/form-data") {
         let mut form = actix_multipart::Multipart::new(req.headers(), payload);
         while let Some(field) = form.next().await {
             let mut field = field.map_err(|e| file_error(format!("the upload could not be read: {e}")))?;
-            let is_file = field.content_disposition().and_then(|d| d.get_name()) == Some("file");
+            let disposition = field.content_disposition();
+            let is_file = disposition.and_then(|d| d.get_name()) == Some("file");
+            let name = disposition.and_then(|d| d.get_filename()).map(str::to_string);
             while let Some(chunk) = field.next().await {
                 let chunk = chunk.map_err(|e| file_error(format!("the upload could not be read: {e}")))?;
                 if is_file {
                     out.extend_from_slice(&chunk);
-                    if out.len() > MAX_BYTES {
+                    if out.len() > max {
                         return Err(too_big());
                     }
                 }
             }
             if is_file {
-                return Ok(out);
+                return Ok((out, name));
             }
         }
         return Err(file_error("choose a file to upload".into()));
@@ -386,11 +404,11 @@ pub async fn read_upload(req: &actix_web::HttpRequest, payload: actix_web::web::
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| file_error(format!("the upload could not be read: {e}")))?;
         out.extend_from_slice(&chunk);
-        if out.len() > MAX_BYTES {
+        if out.len() > max {
             return Err(too_big());
         }
     }
-    Ok(out)
+    Ok((out, None))
 }
 
 /// Amount as Excel's number (pixels and cells may be floats; the figure itself is

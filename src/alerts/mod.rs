@@ -203,9 +203,8 @@ impl AfterWrites {
         });
     }
 }
-/// Kinds this engine raises and resolves (the ledger kinds come with the ledger).
-const KINDS: [AlertKind; 4] =
-    [AlertKind::BehindPlan, AlertKind::BelowTarget, AlertKind::MissingReport, AlertKind::KpiAtRisk];
+/// Kinds this engine raises and resolves: all of them.
+const KINDS: &[AlertKind] = AlertKind::ALL;
 const SYSTEM: Actor<'static> = Actor { user_id: None, request_id: Some("alerts") };
 /// The longest instruction, response or note accepted, in characters.
 pub const TEXT_MAX: usize = 2000;
@@ -382,6 +381,8 @@ pub fn evaluate(
                     })
                 })
                 .collect(),
+            mismatches: ledger_mismatches(conn, fy, month, &id_of)?,
+            over: over_committed(conn, fy, crate::domain::fiscal::bangkok_date(now))?,
         };
         let desired = rules::evaluate(&inputs);
         // This year's open alerts, and any of a later month raised before its
@@ -422,6 +423,7 @@ pub fn evaluate(
                             alerts::fiscal_year.eq(fy.be()),
                             alerts::month.eq(d.month.number() as i16),
                             alerts::bureau_id.eq(d.bureau_id),
+                            alerts::project_id.eq(d.project_id),
                             alerts::scope_key.eq(&d.scope_key),
                             alerts::message_th.eq(&d.message_th),
                             alerts::message_en.eq(&d.message_en),
@@ -499,6 +501,72 @@ pub fn evaluate(
             .get_result::<i64>(conn)? as usize;
         Ok(result)
     })
+}
+
+/// Bureaus whose submitted report of the judged month differs from the ledger
+/// past the year's tolerance (a bureau without entries is not judged).
+fn ledger_mismatches(
+    conn: &mut PgConnection,
+    fy: FiscalYear,
+    month: FiscalMonth,
+    id_of: &dyn Fn(&str) -> i32,
+) -> QueryResult<Vec<rules::Mismatch>> {
+    let Some(r) = crate::ledger::reconcile::bureaus(conn, fy, month, None)? else { return Ok(Vec::new()) };
+    Ok(r.bureaus
+        .into_iter()
+        .filter(|b| b.reported_month == month.number() as i16)
+        .filter(|b| b.figures.status == crate::ledger::reconcile::Status::Differs)
+        .map(|b| rules::Mismatch {
+            bureau_id: id_of(&b.code),
+            difference_rate: b.figures.difference_rate.unwrap_or_default(),
+            tolerance: r.tolerance_rate,
+            code: b.code,
+            name_th: b.name_th,
+        })
+        .collect())
+}
+
+#[derive(QueryableByName)]
+struct OverRow {
+    #[diesel(sql_type = Int4)]
+    project_id: i32,
+    #[diesel(sql_type = Int4)]
+    bureau_id: i32,
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = Text)]
+    bureau_code: String,
+    #[diesel(sql_type = diesel::sql_types::Numeric)]
+    allocation: rust_decimal::Decimal,
+    #[diesel(sql_type = diesel::sql_types::Numeric)]
+    used: rust_decimal::Decimal,
+}
+
+/// Projects of the year whose ledger D + C, to date, is beyond their allocation in force today.
+fn over_committed(conn: &mut PgConnection, fy: FiscalYear, today: NaiveDate) -> QueryResult<Vec<rules::OverCommitted>> {
+    let rows: Vec<OverRow> = diesel::sql_query(
+        "SELECT p.id AS project_id, p.bureau_id, p.code, b.code AS bureau_code,
+                allocation_on(p, $2) AS allocation, u.used
+         FROM (SELECT project_id, sum(d_effect + c_effect) AS used FROM ledger_entries
+               WHERE fiscal_year = $1 GROUP BY project_id) u
+         JOIN projects p ON p.id = u.project_id JOIN bureaus b ON b.id = p.bureau_id
+         WHERE u.used > allocation_on(p, $2)
+         ORDER BY b.code, p.code",
+    )
+    .bind::<Int4, _>(fy.be())
+    .bind::<diesel::sql_types::Date, _>(today)
+    .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| rules::OverCommitted {
+            project_id: r.project_id,
+            bureau_id: r.bureau_id,
+            code: r.code,
+            bureau_code: r.bureau_code,
+            allocation: r.allocation,
+            used: r.used,
+        })
+        .collect())
 }
 
 /// The month the rules judge as of `now`: the latest ended month whose reports

@@ -22,6 +22,8 @@ pub struct Desired {
     pub severity: Severity,
     pub month: FiscalMonth,
     pub bureau_id: Option<i32>,
+    /// For a project's alert (`over_commitment`).
+    pub project_id: Option<i32>,
     pub scope_key: String,
     pub message_th: String,
     pub message_en: String,
@@ -52,6 +54,26 @@ pub struct Missing {
     pub due: chrono::NaiveDate,
 }
 
+/// A bureau whose submitted report of the judged month differs from the ledger
+/// by more than the year's tolerance.
+pub struct Mismatch {
+    pub bureau_id: i32,
+    pub code: String,
+    pub name_th: String,
+    pub difference_rate: Decimal,
+    pub tolerance: Decimal,
+}
+
+/// A project whose ledger D + C is more than its allocation in force.
+pub struct OverCommitted {
+    pub project_id: i32,
+    pub bureau_id: i32,
+    pub code: String,
+    pub bureau_code: String,
+    pub allocation: Decimal,
+    pub used: Decimal,
+}
+
 pub struct Inputs {
     pub fy: FiscalYear,
     pub month: FiscalMonth,
@@ -63,6 +85,8 @@ pub struct Inputs {
     pub level5: Option<Decimal>,
     pub bureaus: Vec<BureauLag>,
     pub missing: Vec<Missing>,
+    pub mismatches: Vec<Mismatch>,
+    pub over: Vec<OverCommitted>,
 }
 
 fn behind(inputs: &Inputs, lag: Option<Decimal>) -> Option<(Severity, Decimal, Decimal)> {
@@ -87,6 +111,7 @@ pub fn evaluate(inputs: &Inputs) -> Vec<Desired> {
             severity,
             month: inputs.month,
             bureau_id: None,
+            project_id: None,
             scope_key: "office".into(),
             message_th: format!(
                 "ภาพรวมสำนักงานล่าช้ากว่าแผน {} จุด ณ {label} (เกณฑ์{} {} จุด)",
@@ -109,6 +134,7 @@ pub fn evaluate(inputs: &Inputs) -> Vec<Desired> {
                 severity,
                 month: inputs.month,
                 bureau_id: Some(b.id),
+                project_id: None,
                 scope_key: format!("bureau:{}", b.code),
                 message_th: format!(
                     "{} ล่าช้ากว่าแผน {} จุด ณ {label} (เกณฑ์{} {} จุด)",
@@ -144,6 +170,7 @@ pub fn evaluate(inputs: &Inputs) -> Vec<Desired> {
                 severity: Severity::Warning,
                 month: inputs.month,
                 bureau_id: None,
+                project_id: None,
                 scope_key,
                 message_th: format!(
                     "ผลการเบิกจ่าย{what_th}ร้อยละ {} ต่ำกว่าเป้าหมายการเบิกจ่ายของคณะรัฐมนตรี ไตรมาสที่ {q} (ร้อยละ {})",
@@ -166,6 +193,7 @@ pub fn evaluate(inputs: &Inputs) -> Vec<Desired> {
                 severity: Severity::Warning,
                 month: inputs.month,
                 bureau_id: None,
+                project_id: None,
                 scope_key: "office".into(),
                 message_th: format!(
                     "คาดการณ์ผลการเบิกจ่ายและก่อหนี้ผูกพัน ณ สิ้นปี ร้อยละ {} ต่ำกว่าเป้าหมายระดับ 5 (ร้อยละ {})",
@@ -189,10 +217,59 @@ pub fn evaluate(inputs: &Inputs) -> Vec<Desired> {
             severity: Severity::Warning,
             month: m.month,
             bureau_id: Some(m.bureau_id),
+            project_id: None,
             scope_key: format!("bureau:{}", m.code),
             message_th: format!("{} ยังไม่ส่งรายงานผลการเบิกจ่าย {month_label} (ครบกำหนด {})", m.name_th, thai_date(m.due)),
             message_en: format!("{} has not submitted its report for {month_label_en} (due {})", m.code, m.due),
             details: json!({"due": m.due}),
+        });
+    }
+    for m in &inputs.mismatches {
+        out.push(Desired {
+            kind: AlertKind::LedgerMismatch,
+            severity: Severity::Warning,
+            month: inputs.month,
+            bureau_id: Some(m.bureau_id),
+            project_id: None,
+            scope_key: format!("bureau:{}", m.code),
+            message_th: format!(
+                "รายงานของ{} {label} ไม่ตรงกับบัญชีคุมการเบิกจ่าย: ต่างกันร้อยละ {} ของงบประมาณ (เกณฑ์ร้อยละ {})",
+                m.name_th,
+                fixed2(m.difference_rate),
+                fixed2(m.tolerance)
+            ),
+            message_en: format!(
+                "{}'s report for {label_en} differs from the control ledger by {}% of its allocation (tolerance {}%)",
+                m.code,
+                fixed2(m.difference_rate),
+                fixed2(m.tolerance)
+            ),
+            details: json!({"difference_rate": fixed2(m.difference_rate), "tolerance": fixed2(m.tolerance)}),
+        });
+    }
+    for o in &inputs.over {
+        out.push(Desired {
+            kind: AlertKind::OverCommitment,
+            severity: Severity::Critical,
+            month: inputs.month,
+            bureau_id: Some(o.bureau_id),
+            project_id: Some(o.project_id),
+            scope_key: format!("project:{}", o.project_id),
+            message_th: format!(
+                "โครงการ {} ({}) เบิกจ่ายและก่อหนี้ผูกพันตามบัญชีคุม {} บาท เกินงบประมาณ {} บาท",
+                o.code,
+                o.bureau_code,
+                crate::domain::money::format_baht(o.used),
+                crate::domain::money::format_baht(o.allocation)
+            ),
+            message_en: format!(
+                "Project {} ({}) has {} baht disbursed and committed in the ledger, beyond its allocation of {} baht",
+                o.code,
+                o.bureau_code,
+                crate::domain::money::format_baht(o.used),
+                crate::domain::money::format_baht(o.allocation)
+            ),
+            details: json!({"used": fixed2(o.used), "allocation": fixed2(o.allocation)}),
         });
     }
     out
@@ -248,6 +325,8 @@ mod tests {
                 },
             ],
             missing: vec![],
+            mismatches: vec![],
+            over: vec![],
         }
     }
 

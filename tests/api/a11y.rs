@@ -178,6 +178,11 @@ async fn every_dashboard_page_passes_axe_core_in_headless_chromium() {
         "/dashboard/2570?month=1&lang=en",
         "/meeting-pack/2570/1",
         "/alerts",
+        "/alerts?lang=en",
+        "/ledger",
+        "/ledger/reconciliation?fy=2570&month=1",
+        "/ledger/reconciliation/DHR?fy=2570&month=1",
+        "/ledger/documents/DHR-01?fy=2570&month=1",
     ];
     for page in pages {
         driver.open(&app.url(page)).await;

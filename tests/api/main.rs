@@ -19,6 +19,7 @@ mod figures;
 mod health;
 mod helpers;
 mod hostile_files;
+mod ledger;
 mod migrations;
 mod nul;
 mod pack;

@@ -159,6 +159,7 @@ pub fn table() -> Vec<Rule> {
         rule!(POST "/ledger/imports", Roles(FINANCE), "/ledger/imports", ledger::pages::upload),
         rule!(GET "/ledger/reconciliation", Roles(LEDGER), "/ledger/reconciliation", ledger::pages::office),
         rule!(GET "/ledger/reconciliation/{code}", Roles(LEDGER), "/ledger/reconciliation/DHR", ledger::pages::bureau),
+        rule!(GET "/ledger/carry-over", Roles(LEDGER), "/ledger/carry-over", ledger::pages::carry_over),
         rule!(GET "/ledger/documents/{code}", Roles(LEDGER), "/ledger/documents/DHR-01", ledger::pages::documents),
         rule!(GET "/api/v1/audit-events", Roles(AUDITOR), "/api/v1/audit-events", audit::routes::api_list),
         rule!(GET "/audit", Roles(AUDITOR), "/audit", audit::pages::page),

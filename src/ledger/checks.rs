@@ -119,9 +119,9 @@ pub fn run(conn: &mut PgConnection) -> QueryResult<Checked> {
         "INSERT INTO ledger_problems
          SELECT r.line, 'date',
                 format('%s is after %s, when the commitments carried over from fiscal year %s lapsed', r.entry_date,
-                       COALESCE(f.carry_over_until, (f.ends_on + interval '6 months')::date), r.year)
+                       COALESCE(f.carry_over_until, (f.ends_on + 1 + interval '6 months' - interval '1 day')::date), r.year)
          FROM ledger_rows r JOIN fiscal_years f ON f.id = r.year
-         WHERE r.date_year > r.year AND r.entry_date > COALESCE(f.carry_over_until, (f.ends_on + interval '6 months')::date)",
+         WHERE r.date_year > r.year AND r.entry_date > COALESCE(f.carry_over_until, (f.ends_on + 1 + interval '6 months' - interval '1 day')::date)",
         // Already in the ledger: the same figures count as present, others are refused.
         "UPDATE ledger_rows r SET present = true
          FROM ledger_entries e LEFT JOIN ledger_entries t ON t.id = e.refers_to

@@ -5,6 +5,7 @@
 //! tolerance), the API in `routes`, and finance's pages in `pages` and `views`.
 //! Entries are append-only; a correction is a cancellation.
 
+pub mod carry;
 pub mod checks;
 pub mod import;
 pub mod pages;

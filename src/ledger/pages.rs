@@ -212,3 +212,31 @@ pub async fn documents(
     )
     .await
 }
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    pub fy: Option<String>,
+}
+
+/// `GET /ledger/carry-over?fy=`: by default the year before the current one.
+pub async fn carry_over(
+    state: web::Data<AppState>,
+    who: Identity,
+    PageLang(lang): PageLang,
+    q: web::Query<YearQuery>,
+) -> Result<HttpResponse, AppError> {
+    let today = state.today();
+    let fy = match q.fy.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(raw) => parse_year(raw)?,
+        None => FiscalYear::containing(today).previous(),
+    };
+    show(
+        &state,
+        &who,
+        lang,
+        format!("/ledger/carry-over?fy={fy}"),
+        move |conn| super::carry::carried_over(conn, fy, today)?.ok_or_else(|| gone(fy)),
+        |c| (lang.f("ledger.carry.title", &[("fy", &c.fiscal_year)]), views::carry_over(lang, c)),
+    )
+    .await
+}

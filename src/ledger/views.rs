@@ -2,6 +2,7 @@
 //! imports with their outcome; the reconciliation of a month by bureau, a
 //! bureau's projects, and the documents behind a project's ledger figures.
 
+use super::carry::CarryOver;
 use super::reconcile::{BureauLine, Compared, Document, ProjectLine, Reconciliation};
 use super::routes::ImportView;
 use crate::auth::Identity;
@@ -40,6 +41,7 @@ pub fn index(lang: Lang, who: &Identity, page: &Index<'_>) -> Markup {
                 (lang.f("ledger.to_reconciliation", &[("month", &lang.month(fy, m))]))
             } }
         }
+        p { a href={ "/ledger/carry-over" (q) } { (lang.t("ledger.carry.link")) } }
         @if page.can_import {
             section aria-labelledby="upload" {
                 h2 id="upload" { (lang.t("ledger.upload.title")) }
@@ -203,5 +205,46 @@ pub fn documents(at: &At, bureau: &str, project: &str, docs: &[Document]) -> Mar
                 })
                 .collect(),
         }))
+    }
+}
+
+/// Last year's commitments still open at its end, each with what became of it.
+pub fn carry_over(lang: Lang, c: &CarryOver) -> Markup {
+    html! {
+        p {
+            (lang.f("ledger.carry.lead", &[
+                ("year_end", &thai_date(c.year_end)),
+                ("lapses", &thai_date(c.lapses_on)),
+                ("date", &thai_date(c.state_on)),
+            ]))
+        }
+        (table(&Table {
+            caption: &lang.f("ledger.carry.caption", &[("fy", &c.fiscal_year)]),
+            headings: ["ledger.col.bureau", "ledger.col.document", "ledger.col.project", "ledger.col.date", "ledger.col.amount",
+                       "ledger.col.open_at_year_end", "ledger.col.paid_since", "ledger.col.cancelled_since", "ledger.col.remaining",
+                       "ledger.col.status"]
+                .iter()
+                .map(|k| lang.t(k).to_string())
+                .collect(),
+            rows: c
+                .commitments
+                .iter()
+                .map(|(k, state)| {
+                    vec![
+                        Cell::text(&k.bureau_code),
+                        Cell::text(&k.document_no),
+                        Cell::text(&k.project_code),
+                        Cell::text(thai_date(k.entry_date)),
+                        Cell::num(baht(k.amount)),
+                        Cell::num(baht(k.open_at_year_end)),
+                        Cell::num(baht(k.paid_since)),
+                        Cell::num(baht(k.cancelled_since)),
+                        Cell::num(baht(k.remaining)),
+                        Cell::text(lang.t(state.label())),
+                    ]
+                })
+                .collect(),
+        }))
+        @if c.commitments.is_empty() { p { (lang.t("ledger.carry.none")) } }
     }
 }

@@ -125,6 +125,10 @@ pub struct Pack {
     pub lagging: Vec<Lagging>,
     pub alerts: Vec<AlertView>,
     pub narratives: Vec<Narrative>,
+    /// The reports against the control ledger at the month's end.
+    pub reconciliation: Option<crate::ledger::reconcile::Reconciliation>,
+    /// Last year's commitments carried over, as they stand at the month's end.
+    pub carry: Option<crate::ledger::carry::CarryOver>,
     /// When the pack was made: the month may still be in progress (reports not yet due).
     pub now: DateTime<Utc>,
 }
@@ -176,7 +180,11 @@ pub fn load(
         .into_iter()
         .filter(|a| a.status != crate::alerts::AlertStatus::Resolved && a.month <= month.number() as i16)
         .collect();
+    let reconciliation = crate::ledger::reconcile::bureaus(conn, fy, month, None)?;
+    let carry = crate::ledger::carry::carried_over(conn, fy.previous(), fy.month_end(month))?;
     Ok(Pack {
+        reconciliation,
+        carry,
         fy,
         month,
         as_of: fy.month_end(month),
@@ -517,9 +525,100 @@ impl Pack {
         }
     }
 
+    /// Whether the figures were checked against the control ledger: each bureau
+    /// with ledger entries, its reported and ledger figures and the verdict. No
+    /// table when the ledger has nothing for the year (the empty text says so).
+    pub fn reconciliation_table(&self) -> Table {
+        let checked: Vec<&crate::ledger::reconcile::BureauLine> = self
+            .reconciliation
+            .iter()
+            .flat_map(|r| &r.bureaus)
+            .filter(|b| b.figures.status != crate::ledger::reconcile::Status::NoLedger)
+            .collect();
+        let count = |s| self.reconciliation.iter().flat_map(|r| &r.bureaus).filter(|b| b.figures.status == s).count();
+        use crate::ledger::reconcile::Status;
+        Table {
+            sheet: TH.t("pack.sheet.reconciliation"),
+            title: TH.f(
+                "pack.title.reconciliation",
+                &[
+                    ("date", &thai_date(self.as_of)),
+                    ("tolerance", &fixed2(self.reconciliation.as_ref().map(|r| r.tolerance_rate).unwrap_or_default())),
+                    ("agrees", &count(Status::Agrees)),
+                    ("differs", &count(Status::Differs)),
+                    ("none", &count(Status::NoLedger)),
+                ],
+            ),
+            columns: vec![
+                col(TH.t("pack.col.code"), 0.08),
+                col(TH.t("pack.col.bureau"), 0.2),
+                col(TH.t("ledger.col.reported_d"), 0.12),
+                col(TH.t("ledger.col.ledger_d"), 0.12),
+                col(TH.t("ledger.col.reported_c"), 0.12),
+                col(TH.t("ledger.col.ledger_c"), 0.12),
+                col(TH.t("ledger.col.difference"), 0.1),
+                col(TH.t("ledger.col.status"), 0.14),
+            ],
+            rows: checked
+                .iter()
+                .map(|b| {
+                    let f = &b.figures;
+                    vec![
+                        Cell::text(&b.code),
+                        Cell::text(&b.name_th),
+                        Cell::Money(f.reported_disbursed),
+                        Cell::Money(f.ledger_disbursed),
+                        Cell::Money(f.reported_committed),
+                        Cell::Money(f.ledger_committed),
+                        Cell::Rate(f.difference_rate),
+                        Cell::text(TH.t(f.status.label())),
+                    ]
+                })
+                .collect(),
+            empty: TH.t("pack.empty.reconciliation"),
+        }
+    }
+
+    /// Last year's carried-over commitments per bureau, as they stand.
+    pub fn carry_over_table(&self) -> Table {
+        let (year, lapses) = match &self.carry {
+            Some(c) => (c.fiscal_year.to_string(), thai_date(c.lapses_on)),
+            None => (self.fy.previous().to_string(), "-".into()),
+        };
+        Table {
+            sheet: TH.t("pack.sheet.carry_over"),
+            title: TH
+                .f("pack.title.carry_over", &[("fy", &year), ("lapses", &lapses), ("date", &thai_date(self.as_of))]),
+            columns: vec![
+                col(TH.t("pack.col.code"), 0.12),
+                col(TH.t("ledger.col.commitments"), 0.12),
+                col(TH.t("ledger.col.open_at_year_end"), 0.19),
+                col(TH.t("ledger.col.paid_since"), 0.19),
+                col(TH.t("ledger.col.cancelled_since"), 0.19),
+                col(TH.t("ledger.col.remaining"), 0.19),
+            ],
+            rows: self
+                .carry
+                .iter()
+                .flat_map(|c| c.by_bureau())
+                .map(|(code, n, open, paid, cancelled, remaining)| {
+                    vec![
+                        Cell::text(code),
+                        Cell::Int(n),
+                        Cell::Money(open),
+                        Cell::Money(paid),
+                        Cell::Money(cancelled),
+                        Cell::Money(remaining),
+                    ]
+                })
+                .collect(),
+            empty: TH.t("pack.empty.carry_over"),
+        }
+    }
+
     /// The tables of the pack, in the order the pack shows them (charts come
     /// after the headline).
-    pub fn tables(&self) -> [Table; 6] {
+    pub fn tables(&self) -> [Table; 8] {
         [
             self.headline_table(),
             self.bureau_table(),
@@ -527,6 +626,8 @@ impl Pack {
             self.lagging_table(),
             self.alert_table(),
             self.completeness_table(),
+            self.reconciliation_table(),
+            self.carry_over_table(),
         ]
     }
 }

@@ -302,7 +302,7 @@ pub fn render(p: &Pack) -> anyhow::Result<Vec<u8>> {
     l.paragraph(&TH.f("pack.as_of", &[("date", &p.as_of_th())]), 16.0, false, true);
     l.paragraph(&TH.f("pack.made_on", &[("date", &thai_date(p.generated))]), 12.0, false, true);
 
-    let [headline, bureaus, categories, lagging, alerts, completeness] = p.tables();
+    let [headline, bureaus, categories, lagging, alerts, completeness, reconciliation, carry] = p.tables();
     l.new_page();
     l.table(&headline);
     l.heading(TH.t("pack.charts"));
@@ -310,7 +310,7 @@ pub fn render(p: &Pack) -> anyhow::Result<Vec<u8>> {
         let size = tree.size();
         l.chart(i, size.width(), size.height(), &chart.desc);
     }
-    for t in [bureaus, categories, lagging, alerts, completeness] {
+    for t in [bureaus, categories, lagging, alerts, completeness, reconciliation, carry] {
         l.table(&t);
     }
 

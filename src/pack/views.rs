@@ -32,7 +32,7 @@ fn section_table(t: &Table) -> Markup {
 pub fn body(p: &Pack) -> Markup {
     let lang = Lang::Th;
     let (fy, m) = (p.fy, p.month.number());
-    let [headline, bureaus, categories, lagging, alerts, completeness] = p.tables();
+    let [headline, bureaus, categories, lagging, alerts, completeness, reconciliation, carry] = p.tables();
     html! {
         p.no-print {
             a href={ "/meeting-pack/" (fy) "/" (m) ".pdf" } { (lang.t("pack.download_pdf")) } " · "
@@ -51,7 +51,7 @@ pub fn body(p: &Pack) -> Markup {
             h2 id="charts" { (lang.t("pack.charts")) }
             @for chart in &p.charts { (views::figure(lang, chart, &|_, _| None, true)) }
         }
-        @for t in [bureaus, categories, lagging, alerts, completeness] {
+        @for t in [bureaus, categories, lagging, alerts, completeness, reconciliation, carry] {
             section.pack-section { (section_table(&t)) }
         }
     }

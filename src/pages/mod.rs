@@ -95,6 +95,7 @@ fn shortcuts(conn: &mut PgConnection, who: &Identity, today: chrono::NaiveDate) 
         months,
         follows_office: who.roles.iter().any(|r| !matches!(r, Role::Reporter | Role::Admin)),
         strategy: who.has(Role::Strategy),
+        ledger: who.has_any(&[Role::Finance, Role::Strategy, Role::SecretaryGeneral, Role::Auditor]),
     })
 }
 

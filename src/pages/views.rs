@@ -13,6 +13,8 @@ pub struct Shortcuts {
     pub months: Vec<MonthState>,
     pub follows_office: bool,
     pub strategy: bool,
+    /// Reads the control ledger and its reconciliation.
+    pub ledger: bool,
 }
 
 fn shortcuts(lang: Lang, s: &Shortcuts) -> Markup {
@@ -44,6 +46,9 @@ fn shortcuts(lang: Lang, s: &Shortcuts) -> Markup {
                 a href={ "/dashboard" (lang.query(true)) } { (lang.t("index.dashboard")) } " · "
                 a href={ "/alerts" (lang.query(true)) } { (lang.t("index.alerts")) }
             }
+        }
+        @if s.ledger {
+            p { a href={ "/ledger" (lang.query(true)) } { (lang.t("index.ledger")) } }
         }
         @if s.strategy {
             p { a href={ "/plan/" (fy) (lang.query(true)) } { (lang.f("index.plan", &[("fy", &fy)])) } }

@@ -386,6 +386,7 @@ async fn finance_imports_in_the_browser_and_others_read_the_reconciliation() {
     let app = spawn_app().await;
     app.load_demo();
     let finance = app.browser("finance").await;
+    assert!(finance.get("/").await.1.contains("href=\"/ledger\""), "the front page leads finance to the ledger");
     let (status, page) = finance.get("/ledger").await;
     assert_eq!(status, 200);
     assert!(page.contains("action=\"/ledger/imports\"") && page.contains("enctype=\"multipart/form-data\""), "{page}");
@@ -445,4 +446,73 @@ async fn finance_imports_in_the_browser_and_others_read_the_reconciliation() {
         .0,
         403
     );
+}
+
+async fn get_bytes(app: &TestApp, path: &str, user: &str) -> (u16, Vec<u8>) {
+    let mut res = app
+        .client
+        .get(app.url(path))
+        .insert_header(("Authorization", format!("Bearer {}", app.token_for(user))))
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.body().limit(50_000_000).await.unwrap().to_vec())
+}
+
+#[actix_web::test]
+async fn the_meeting_pack_says_whether_its_figures_were_checked_and_what_was_carried_over() {
+    let app = spawn_app().await;
+    app.load_demo();
+    // Before any ledger: the pack says the figures were not checked.
+    let (_, html) = get_bytes(&app, "/meeting-pack/2570/1", "executive").await;
+    let html = String::from_utf8(html).unwrap();
+    assert!(html.contains("บัญชีคุมยังไม่มีรายการของปีนี้: ตัวเลขในเอกสารนี้ยังไม่ได้ตรวจกับบัญชีคุม"), "{html}");
+
+    // DHR agrees; LAW's ledger has one payment it did not report. FY2569 left
+    // 600,000 of a commitment open on 30 September; 250,000 was paid in October
+    // (a carried-over payment belongs to the commitment's year).
+    let mut file = mirror(&app, "DHR", 1);
+    file.push_str("2026-10-11,LAW-PAY,,LAW,LAW-01,disbursement,5000000\n");
+    file.push_str("2026-09-10,PO-2569,,DHR,DHR-01,commitment,1000000\n");
+    file.push_str("2026-09-20,PV-2569,PO-2569,DHR,DHR-01,disbursement,400000\n");
+    file.push_str("2026-10-15,PV-2570,PO-2569,DHR,DHR-01,disbursement,250000\n");
+    let (status, body) = post_file(&app, "finance", file.into_bytes()).await;
+    assert_eq!(status, 201, "{body}");
+    // A payment after the carry-over lapsed (31 March 2027) is refused.
+    let late = format!("{HEADER}2027-04-01,PV-LATE,PO-2569,DHR,DHR-01,disbursement,1\n");
+    let (status, body) = post_file(&app, "finance", late.into_bytes()).await;
+    assert_eq!(status, 422);
+    assert!(
+        body.to_string()
+            .contains("2027-04-01 is after 2027-03-31, when the commitments carried over from fiscal year 2569 lapsed"),
+        "{body}"
+    );
+
+    let (_, html) = get_bytes(&app, "/meeting-pack/2570/1", "executive").await;
+    let html = String::from_utf8(html).unwrap();
+    assert!(html.contains("ตรงกัน 1 สำนัก · ไม่ตรงกัน 1 สำนัก"), "{html}");
+    assert!(html.contains("เงินกันไว้เบิกเหลื่อมปีจากปีงบประมาณ 2569 (สิ้นสุด 31 มี.ค. 2570) ณ 31 ต.ค. 2569"), "{html}");
+    // DHR: one commitment, 600,000.00 open at the year's end, 250,000.00 paid since, 350,000.00 left.
+    for figure in ["600,000.00", "250,000.00", "350,000.00"] {
+        assert!(html.contains(figure), "{figure} in the carry-over table");
+    }
+    let (_, xlsx) = get_bytes(&app, "/meeting-pack/2570/1.xlsx", "executive").await;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    use calamine::Reader;
+    let check = wb.worksheet_range("เทียบบัญชีคุม").unwrap();
+    let law = check.rows().find(|r| r.first().map(|c| c.to_string()) == Some("LAW".into())).expect("LAW's row");
+    assert_eq!(law.last().unwrap().to_string(), "ไม่ตรงกัน");
+    let carry = wb.worksheet_range("เงินกันเหลื่อมปี").unwrap();
+    let dhr = carry.rows().find(|r| r.first().map(|c| c.to_string()) == Some("DHR".into())).expect("DHR's row");
+    assert_eq!(dhr.iter().map(|c| c.to_string()).collect::<Vec<_>>(), ["DHR", "1", "600000", "250000", "0", "350000"]);
+
+    // The carry-over page, in either language.
+    let sg = app.browser("sg").await;
+    let (status, page) = sg.get("/ledger/carry-over?fy=2569").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("PO-2569") && page.contains("รอเบิกจ่าย") && page.contains("350,000.00"), "{page}");
+    let (status, page) = sg.get("/ledger/carry-over?fy=2569&lang=en").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Carried over from fiscal year 2569") && page.contains(">Open<"), "{page}");
+    assert_eq!(sg.get("/ledger/carry-over?fy=9999").await.0, 404);
 }

@@ -33,6 +33,8 @@ use crate::views::{page, respond, see_other, Frame};
 #[derive(Deserialize)]
 pub struct MonthQuery {
     pub month: Option<String>,
+    /// `reports` (default) or `ledger`, for those who see every bureau.
+    pub source: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -104,12 +106,18 @@ fn load_office(
     fy: FiscalYear,
     month: Option<&str>,
     when: When,
+    source: queries::Source,
 ) -> Result<OfficeData, AppError> {
     let now = when.now;
     let settings = queries::require_year_settings(conn, fy)?;
     let month = resolve_month(fy, month, when.today)?;
-    let summary = summary::office(conn, fy, month, &settings, now)?;
-    let charts = charts::load_many_cached(conn, renders, &Kind::ALL, fy, month, None, &settings, Some(&summary), now)?;
+    let reported = summary::office(conn, fy, month, &settings, now)?;
+    // The charts are drawn (and cached) from the reports whatever the source.
+    let charts = charts::load_many_cached(conn, renders, &Kind::ALL, fy, month, None, &settings, Some(&reported), now)?;
+    let summary = match source {
+        queries::Source::Reports => reported,
+        queries::Source::Ledger => summary::office_from(conn, fy, month, &settings, now, source)?,
+    };
     let filter = Filter { fy: Some(fy.to_string()), status: None, kind: None, bureau: None };
     let alerts = alert_list(conn, who, &filter)?
         .into_iter()
@@ -127,9 +135,12 @@ pub async fn office(
     q: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (me, app, when) = (who.clone(), state.clone(), When::of(&state));
-    let d = db::blocking(&state.pool, move |conn| load_office(conn, &app.renders, &me, fy, q.month.as_deref(), when))
-        .await?;
-    let at = At { lang, fy, month: d.month, years: &d.years, today: when.today };
+    let source = crate::monitoring::routes::source_for(&who, q.source.as_deref())?;
+    let d = db::blocking(&state.pool, move |conn| {
+        load_office(conn, &app.renders, &me, fy, q.month.as_deref(), when, source)
+    })
+    .await?;
+    let at = At { lang, fy, month: d.month, years: &d.years, today: when.today, source };
     let frame = Frame::new(lang, views::office_title(&at), Some(&who)).switching(views::office_href(
         lang.other(),
         fy,
@@ -146,12 +157,13 @@ fn load_bureau(
     fy: FiscalYear,
     month: Option<&str>,
     when: When,
+    source: queries::Source,
 ) -> Result<(BureauSummary, Vec<Chart>, Vec<i32>, FiscalMonth), AppError> {
     let now = when.now;
     let b = visible.load(conn)?;
     let settings = queries::require_year_settings(conn, fy)?;
     let month = resolve_month(fy, month, when.today)?;
-    let s = summary::bureau(conn, fy, month, &settings, &b, now)?;
+    let s = summary::bureau_from(conn, fy, month, &settings, &b, now, source)?;
     let kinds = [Kind::SCurve, Kind::Categories];
     let charts = charts::load_many_cached(conn, renders, &kinds, fy, month, Some(&b), &settings, None, now)?;
     Ok((s, charts, years(conn)?, month))
@@ -166,10 +178,12 @@ pub async fn bureau(
     q: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (app, when) = (state.clone(), When::of(&state));
-    let (s, charts, years, month) =
-        db::blocking(&state.pool, move |conn| load_bureau(conn, &app.renders, &visible, fy, q.month.as_deref(), when))
-            .await?;
-    let at = At { lang, fy, month, years: &years, today: when.today };
+    let source = crate::monitoring::routes::source_for(&who, q.source.as_deref())?;
+    let (s, charts, years, month) = db::blocking(&state.pool, move |conn| {
+        load_bureau(conn, &app.renders, &visible, fy, q.month.as_deref(), when, source)
+    })
+    .await?;
+    let at = At { lang, fy, month, years: &years, today: when.today, source };
     let frame = Frame::new(lang, views::bureau_title(&at, &s), Some(&who)).switching(views::bureau_href(
         lang.other(),
         fy,
@@ -218,7 +232,7 @@ pub async fn project(
     let (me, today) = (who.clone(), state.today());
     let (d, years, month) =
         db::blocking(&state.pool, move |conn| load_project(conn, &me, fy, &code, q.month.as_deref(), today)).await?;
-    let at = At { lang, fy, month, years: &years, today };
+    let at = At { lang, fy, month, years: &years, today, source: queries::Source::Reports };
     let frame = Frame::new(lang, views::project_title(&at, &d.project), Some(&who)).switching(views::project_href(
         lang.other(),
         fy,

@@ -29,6 +29,26 @@ pub struct At<'a> {
     pub month: FiscalMonth,
     pub years: &'a [i32],
     pub today: NaiveDate,
+    /// Where the page's disbursed and committed come from.
+    pub source: crate::monitoring::queries::Source,
+}
+
+/// Which figures the page shows, and the way to the other source (`here` is the
+/// page in the reports' figures). Only for those who see every bureau.
+fn source_switch(at: &At<'_>, here: &str, shown: bool) -> Markup {
+    use crate::monitoring::queries::Source;
+    let lang = at.lang;
+    html! {
+        @if at.source == Source::Ledger {
+            p.notice role="status" {
+                strong { (lang.t("dashboard.source.ledger")) } " "
+                (lang.t("dashboard.source.charts")) " "
+                a href=(here) { (lang.t("dashboard.source.to_reports")) }
+            }
+        } @else if shown {
+            p.no-print { a href={ (here) "&source=ledger" } { (lang.t("dashboard.source.to_ledger")) } }
+        }
+    }
 }
 
 /// The office's page at `month` in `lang`.
@@ -222,6 +242,7 @@ pub fn office_page(
             a href={ "/meeting-pack/" (fy) "/" (m) ".pdf" } { (lang.t("dashboard.pack_pdf")) } " · "
             a href={ "/meeting-pack/" (fy) "/" (m) ".xlsx" } { (lang.t("dashboard.pack_xlsx")) }
         }
+        (source_switch(at, &office_href(lang, fy, m), true))
         (headline(at, &s.headline, &s.reporting, now))
         (open_alerts(lang, alerts))
         @for chart in charts {
@@ -292,6 +313,7 @@ pub fn bureau_page(
             }
             a href=(report_href(lang, fy, m, code)) { (lang.t("dashboard.bureau.report")) }
         }
+        (source_switch(at, &bureau_href(lang, fy, code, m), sees_office))
         (headline(at, &s.headline, &s.reporting, now))
         @if s.carried_forward {
             p.warning { (carried_note(lang, fy, at.month, s.reported_through)) }

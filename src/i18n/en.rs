@@ -312,6 +312,10 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("audit.system", "system"),
     //
     //
+    ("dashboard.source.ledger", "The disbursed and committed figures in this page's measures and tables come from the control ledger, not from the bureaus' reports."),
+    ("dashboard.source.charts", "The charts still show the reports."),
+    ("dashboard.source.to_reports", "Show the reports' figures"),
+    ("dashboard.source.to_ledger", "Compare: show the control ledger's figures"),
     // ---- the control ledger ----
     ("ledger.title", "Disbursement control ledger"),
     ("ledger.to_reconciliation", "Reports against the ledger at the end of {month}"),

@@ -319,6 +319,10 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("audit.system", "ระบบ"),
     //
     //
+    ("dashboard.source.ledger", "ตัวเลขเบิกจ่ายและก่อหนี้ผูกพันในตารางและตัวชี้วัดบนหน้านี้มาจากบัญชีควบคุมการเบิกจ่าย ไม่ใช่จากรายงานของสำนัก"),
+    ("dashboard.source.charts", "แผนภูมิยังแสดงตามรายงาน"),
+    ("dashboard.source.to_reports", "ดูตามรายงานของสำนัก"),
+    ("dashboard.source.to_ledger", "เทียบ: ดูตัวเลขตามบัญชีควบคุมการเบิกจ่าย"),
     // ---- the control ledger ----
     ("ledger.title", "บัญชีควบคุมการเบิกจ่ายงบประมาณ"),
     ("ledger.to_reconciliation", "เทียบรายงานของสำนักกับบัญชีคุม ณ สิ้นเดือน {month}"),

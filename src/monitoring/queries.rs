@@ -285,6 +285,92 @@ pub fn month_totals(
     .load(conn)
 }
 
+/// Where disbursed and committed come from: the bureaus' reports (the
+/// default, what the committee is shown) or the control ledger, to compare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    #[default]
+    Reports,
+    Ledger,
+}
+
+impl Source {
+    /// `?source=`: absent or `reports`, or `ledger`; anything else is 422 naming it.
+    pub fn parse(raw: Option<&str>) -> Result<Source, crate::error::AppError> {
+        match raw.map(str::trim).filter(|s| !s.is_empty()) {
+            None | Some("reports") => Ok(Source::Reports),
+            Some("ledger") => Ok(Source::Ledger),
+            Some(other) => {
+                let shown: String = other.chars().filter(|c| !c.is_control()).take(20).collect();
+                Err(crate::error::AppError::validation(vec![crate::error::FieldError::new(
+                    "source",
+                    format!("{shown:?} is not a source; use reports or ledger"),
+                )]))
+            }
+        }
+    }
+}
+
+/// The ledger's D and C per project to the month's end, in place of the
+/// reported ones, with the bounded forecast terms recomputed from them by the
+/// same SQL functions `project_months` uses. Plans and allocations are the same.
+const LEDGER_ROWS: &str = "
+    WITH l AS (SELECT project_id, sum(d_effect) AS d, sum(c_effect) AS c FROM ledger_entries
+               WHERE fiscal_year = $1 AND entry_date <= $4 GROUP BY project_id),
+    pm AS (SELECT m.project_id, m.bureau_id, p.category, p.economic_class, m.allocation, m.allocation_year,
+                  m.planned_cum, m.planned_year, COALESCE(l.d, 0) AS disbursed_cum, COALESCE(l.c, 0) AS committed,
+                  m.reported_month
+           FROM project_months m JOIN projects p ON p.id = m.project_id LEFT JOIN l ON l.project_id = m.project_id
+           WHERE m.fiscal_year = $1 AND m.month = $2 AND ($3::int IS NULL OR m.bureau_id = $3)),
+    t AS (SELECT pm.*, disbursed_cum + committed AS used,
+                 forecast_to_come(allocation, planned_cum, planned_year, disbursed_cum + committed) AS to_come
+          FROM pm)";
+
+/// `project_rows` with the ledger's figures.
+pub fn project_rows_from_ledger(
+    conn: &mut PgConnection,
+    fy: FiscalYear,
+    month: FiscalMonth,
+    bureau: Option<i32>,
+) -> QueryResult<Vec<ProjectRow>> {
+    diesel::sql_query(format!(
+        "{LEDGER_ROWS}
+         SELECT project_id, bureau_id, category, economic_class, allocation, allocation_year, planned_cum,
+                planned_year, disbursed_cum, committed, used + forecast_paced(planned_cum, used, to_come) AS forecast_used,
+                used + to_come AS best_used, reported_month
+         FROM t"
+    ))
+    .bind::<Int4, _>(fy.be())
+    .bind::<Int2, _>(month.number() as i16)
+    .bind::<Nullable<Int4>, _>(bureau)
+    .bind::<diesel::sql_types::Date, _>(fy.month_end(month))
+    .load(conn)
+}
+
+/// `month_totals` with the ledger's figures.
+pub fn month_totals_from_ledger(
+    conn: &mut PgConnection,
+    fy: FiscalYear,
+    month: FiscalMonth,
+    bureau: Option<i32>,
+) -> QueryResult<Vec<TotalRow>> {
+    diesel::sql_query(format!(
+        "{LEDGER_ROWS}
+         SELECT bureau_id, category, economic_class, sum(allocation) AS allocation,
+                sum(allocation_year) AS allocation_year, sum(planned_cum) AS planned_cum,
+                sum(planned_year) AS planned_year, sum(disbursed_cum) AS disbursed_cum, sum(committed) AS committed,
+                sum(used + forecast_paced(planned_cum, used, to_come)) AS forecast_used,
+                sum(used + to_come) AS best_used, max(reported_month)::int2 AS reported_max
+         FROM t GROUP BY bureau_id, category, economic_class"
+    ))
+    .bind::<Int4, _>(fy.be())
+    .bind::<Int2, _>(month.number() as i16)
+    .bind::<Nullable<Int4>, _>(bureau)
+    .bind::<diesel::sql_types::Date, _>(fy.month_end(month))
+    .load(conn)
+}
+
 /// A project's names, for a bureau's list.
 #[derive(QueryableByName, Debug, Clone)]
 pub struct ProjectName {

@@ -354,7 +354,22 @@ pub fn office(
     settings: &YearSettings,
     now: DateTime<Utc>,
 ) -> Result<OfficeSummary, AppError> {
-    let rows = queries::month_totals(conn, fy, month, None)?;
+    office_from(conn, fy, month, settings, now, queries::Source::Reports)
+}
+
+/// `office` with disbursed and committed from `source`.
+pub fn office_from(
+    conn: &mut PgConnection,
+    fy: FiscalYear,
+    month: FiscalMonth,
+    settings: &YearSettings,
+    now: DateTime<Utc>,
+    source: queries::Source,
+) -> Result<OfficeSummary, AppError> {
+    let rows = match source {
+        queries::Source::Reports => queries::month_totals(conn, fy, month, None)?,
+        queries::Source::Ledger => queries::month_totals_from_ledger(conn, fy, month, None)?,
+    };
     let bureau_rows = queries::bureaus(conn)?;
     let states = queries::report_states(conn, fy, month, None)?;
     let mut per_bureau: BTreeMap<i32, Vec<&TotalRow>> = BTreeMap::new();
@@ -402,7 +417,23 @@ pub fn bureau(
     b: &BureauRow,
     now: DateTime<Utc>,
 ) -> Result<BureauSummary, AppError> {
-    let rows = queries::project_rows(conn, fy, month, Some(b.id))?;
+    bureau_from(conn, fy, month, settings, b, now, queries::Source::Reports)
+}
+
+/// `bureau` with disbursed and committed from `source`.
+pub fn bureau_from(
+    conn: &mut PgConnection,
+    fy: FiscalYear,
+    month: FiscalMonth,
+    settings: &YearSettings,
+    b: &BureauRow,
+    now: DateTime<Utc>,
+    source: queries::Source,
+) -> Result<BureauSummary, AppError> {
+    let rows = match source {
+        queries::Source::Reports => queries::project_rows(conn, fy, month, Some(b.id))?,
+        queries::Source::Ledger => queries::project_rows_from_ledger(conn, fy, month, Some(b.id))?,
+    };
     let names = queries::project_names(conn, fy, b.id)?;
     let states = queries::report_states(conn, fy, month, Some(b.id))?;
     let figures = by_class(&rows);

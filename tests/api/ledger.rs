@@ -516,3 +516,55 @@ async fn the_meeting_pack_says_whether_its_figures_were_checked_and_what_was_car
     assert!(page.contains("Carried over from fiscal year 2569") && page.contains(">Open<"), "{page}");
     assert_eq!(sg.get("/ledger/carry-over?fy=9999").await.0, 404);
 }
+
+#[actix_web::test]
+async fn the_dashboard_and_the_summary_can_show_the_ledgers_figures_to_compare() {
+    let app = spawn_app().await;
+    app.load_demo();
+    let exec = app.token_for("executive");
+    let summary = |body: String| serde_json::from_str::<Value>(&body).unwrap();
+    let reports = summary(app.get_as("/api/v1/fiscal-years/2570/bureaus/DHR/summary?month=1", &exec).await.1);
+    // Before the ledger has anything, its figures are zero.
+    let empty =
+        summary(app.get_as("/api/v1/fiscal-years/2570/bureaus/DHR/summary?month=1&source=ledger", &exec).await.1);
+    assert_eq!((empty["disbursed"].as_str(), empty["committed"].as_str()), (Some("0.00"), Some("0.00")));
+    // A ledger that says what DHR reported gives the same summary, to the last
+    // project, forecast included.
+    assert_eq!(post_file(&app, "finance", mirror(&app, "DHR", 1).into_bytes()).await.0, 201);
+    let ledger =
+        summary(app.get_as("/api/v1/fiscal-years/2570/bureaus/DHR/summary?month=1&source=ledger", &exec).await.1);
+    assert_eq!(ledger, reports);
+    // One unreported payment of 1% of the allocation: the ledger's disbursed rate is 1.00 point higher.
+    let allocation: Decimal = reports["allocation"].as_str().unwrap().parse().unwrap();
+    let one = (allocation / Decimal::from(100)).round_dp(2);
+    let file = format!("{HEADER}2026-10-12,D-EXTRA,,DHR,DHR-01,disbursement,{one}\n");
+    assert_eq!(post_file(&app, "finance", file.into_bytes()).await.0, 201);
+    let ledger =
+        summary(app.get_as("/api/v1/fiscal-years/2570/bureaus/DHR/summary?month=1&source=ledger", &exec).await.1);
+    let rate = |v: &Value| v["disbursed_rate"].as_str().unwrap().parse::<Decimal>().unwrap();
+    assert_eq!(rate(&ledger) - rate(&reports), Decimal::ONE, "{ledger}");
+    let office = summary(app.get_as("/api/v1/fiscal-years/2570/summary?month=1&source=ledger", &exec).await.1);
+    assert_eq!(
+        office["bureaus"].as_array().unwrap().iter().find(|b| b["code"] == "DHR").unwrap()["disbursed_rate"],
+        ledger["disbursed_rate"]
+    );
+
+    // The pages say which figures they show and lead to the other.
+    let browser = app.browser("executive").await;
+    let (status, page) = browser.get("/dashboard/2570?month=1").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("href=\"/dashboard/2570?month=1&amp;source=ledger\""), "{page}");
+    let (status, page) = browser.get("/dashboard/2570/bureaus/DHR?month=1&source=ledger").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("มาจากบัญชีควบคุมการเบิกจ่าย ไม่ใช่จากรายงานของสำนัก"), "{page}");
+    // Bad or forbidden sources.
+    let (status, body) = app.get_as("/api/v1/fiscal-years/2570/summary?month=1&source=gfmis", &exec).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("\"field\":\"source\""), "{body}");
+    let reporter = app.token_for("reporter-dhr");
+    assert_eq!(
+        app.get_as("/api/v1/fiscal-years/2570/bureaus/DHR/summary?month=1&source=ledger", &reporter).await.0,
+        403
+    );
+    assert_eq!(app.get_as("/api/v1/fiscal-years/2570/bureaus/DHR/summary?month=1", &reporter).await.0, 200);
+}

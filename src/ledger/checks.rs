@@ -46,19 +46,19 @@ pub fn run(conn: &mut PgConnection) -> QueryResult<Checked> {
         "CREATE TEMP TABLE ledger_problems (line BIGINT, col TEXT, message TEXT) ON COMMIT DROP",
         // Unknown bureaus.
         "INSERT INTO ledger_problems
-         SELECT line, 'bureau_code', format('there is no bureau %L', bureau_code)
+         SELECT line, 'bureau_code', format('ไม่มีสำนักรหัส %s (there is no bureau %L)', bureau_code, bureau_code)
          FROM ledger_rows WHERE bureau_id IS NULL",
         // The same document and kind twice in the file.
         "INSERT INTO ledger_problems
-         SELECT r.line, 'document_no', format('document %s (%s) is already in row %s of this file', r.document_no, r.kind, f.first)
+         SELECT r.line, 'document_no', format('เอกสาร %s ซ้ำกับแถว %s ของไฟล์นี้ (document %s (%s) is already in row %s of this file)', r.document_no, f.first, r.document_no, r.kind, f.first)
          FROM ledger_rows r
          JOIN (SELECT document_no, kind, min(line) AS first FROM ledger_rows GROUP BY 1, 2 HAVING count(*) > 1) f
            ON f.document_no = r.document_no AND f.kind = r.kind AND r.line <> f.first",
         "INSERT INTO ledger_problems
-         SELECT line, 'reference', 'a commitment refers to nothing; leave reference empty'
+         SELECT line, 'reference', 'รายการก่อหนี้ผูกพันไม่ต้องมีเลขอ้างอิง (a commitment refers to nothing; leave reference empty)'
          FROM ledger_rows WHERE kind = 'commitment' AND reference IS NOT NULL",
         "INSERT INTO ledger_problems
-         SELECT line, 'reference', 'a cancellation names in reference the document it cancels'
+         SELECT line, 'reference', 'รายการยกเลิกต้องระบุเลขที่เอกสารที่ยกเลิกในช่องอ้างอิง (a cancellation names in reference the document it cancels)'
          FROM ledger_rows WHERE kind = 'cancellation' AND reference IS NULL",
         // Disbursements settle a commitment: in the ledger first, else in the file.
         "UPDATE ledger_rows r SET target_id = e.id, target_kind = e.kind, target_year = e.fiscal_year,
@@ -71,14 +71,14 @@ pub fn run(conn: &mut PgConnection) -> QueryResult<Checked> {
          WHERE r.kind = 'disbursement' AND r.target_id IS NULL AND r.reference IS NOT NULL
            AND t.document_no = r.reference AND t.kind = 'commitment'",
         "INSERT INTO ledger_problems
-         SELECT line, 'reference', format('%s is not a commitment in the ledger or in this file', reference)
+         SELECT line, 'reference', format('ไม่พบรายการก่อหนี้ผูกพันเลขที่ %s ในบัญชีคุมหรือในไฟล์นี้ (%s is not a commitment in the ledger or in this file)', reference, reference)
          FROM ledger_rows
          WHERE kind = 'disbursement' AND reference IS NOT NULL AND target_id IS NULL AND target_line IS NULL",
         // A disbursement's year: its commitment's.
         "UPDATE ledger_rows SET year = COALESCE(target_year, date_year) WHERE kind <> 'cancellation'",
         // Cancellations: a commitment or a disbursement, in the ledger first.
         "INSERT INTO ledger_problems
-         SELECT r.line, 'reference', format('%s names both a commitment and a disbursement; the ledger cannot tell which is cancelled', r.reference)
+         SELECT r.line, 'reference', format('เลขที่ %s เป็นทั้งรายการก่อหนี้ผูกพันและรายการเบิกจ่าย ไม่ทราบว่ายกเลิกรายการใด (%s names both a commitment and a disbursement; the ledger cannot tell which is cancelled)', r.reference, r.reference)
          FROM ledger_rows r
          WHERE r.kind = 'cancellation'
            AND (SELECT count(*) FROM ledger_entries e WHERE e.document_no = r.reference AND e.kind <> 'cancellation') > 1",
@@ -92,33 +92,34 @@ pub fn run(conn: &mut PgConnection) -> QueryResult<Checked> {
          WHERE r.kind = 'cancellation' AND r.target_id IS NULL AND r.reference IS NOT NULL
            AND t.document_no = r.reference AND t.kind <> 'cancellation'",
         "INSERT INTO ledger_problems
-         SELECT line, 'reference', format('%s is not a commitment or disbursement in the ledger or in this file', reference)
+         SELECT line, 'reference', format('ไม่พบรายการเลขที่ %s ในบัญชีคุมหรือในไฟล์นี้ (%s is not a commitment or disbursement in the ledger or in this file)', reference, reference)
          FROM ledger_rows
          WHERE kind = 'cancellation' AND reference IS NOT NULL AND target_id IS NULL AND target_line IS NULL",
         "UPDATE ledger_rows SET year = COALESCE(target_year, date_year) WHERE kind = 'cancellation'",
         // What a row refers to is of its own project.
         "INSERT INTO ledger_problems
-         SELECT line, 'project_code', format('%s is an entry of project %s (%s); this row names %s (%s)',
+         SELECT line, 'project_code', format('%s เป็นรายการของโครงการ %s (%s) ไม่ใช่ %s (%s) (%s is an entry of project %s (%s); this row names %s (%s))',
+                                           reference, target_project, target_bureau, project_code, bureau_code,
                                            reference, target_project, target_bureau, project_code, bureau_code)
          FROM ledger_rows
          WHERE target_project IS NOT NULL AND (target_project <> project_code OR target_bureau <> bureau_code)",
         "INSERT INTO ledger_problems
-         SELECT line, 'date', format('%s is dated before %s (%s), which it settles or cancels', entry_date, reference, target_date)
+         SELECT line, 'date', format('ลงวันที่ก่อนรายการ %s ที่อ้างถึง (%s is dated before %s (%s), which it settles or cancels)', reference, entry_date, reference, target_date)
          FROM ledger_rows WHERE target_date IS NOT NULL AND entry_date < target_date",
         // The fiscal year and the project.
         "INSERT INTO ledger_problems
-         SELECT r.line, 'date', format('%s is in fiscal year %s, which budgetwatch does not have', r.entry_date, r.year)
+         SELECT r.line, 'date', format('ไม่มีปีงบประมาณ %s ในระบบ (%s is in fiscal year %s, which budgetwatch does not have)', r.year, r.entry_date, r.year)
          FROM ledger_rows r WHERE r.year IS NOT NULL AND NOT EXISTS (SELECT 1 FROM fiscal_years f WHERE f.id = r.year)",
         "UPDATE ledger_rows r SET project_id = p.id
          FROM projects p WHERE p.code = r.project_code AND p.bureau_id = r.bureau_id AND p.fiscal_year = r.year",
         "INSERT INTO ledger_problems
-         SELECT r.line, 'project_code', format('there is no project %s of bureau %s in fiscal year %s', r.project_code, r.bureau_code, r.year)
+         SELECT r.line, 'project_code', format('ไม่มีโครงการ %s ของ %s ในปีงบประมาณ %s (there is no project %s of bureau %s in fiscal year %s)', r.project_code, r.bureau_code, r.year, r.project_code, r.bureau_code, r.year)
          FROM ledger_rows r
          WHERE r.project_id IS NULL AND r.bureau_id IS NOT NULL AND EXISTS (SELECT 1 FROM fiscal_years f WHERE f.id = r.year)",
         // A carried-over commitment is settled or cancelled by its limit.
         "INSERT INTO ledger_problems
          SELECT r.line, 'date',
-                format('%s is after %s, when the commitments carried over from fiscal year %s lapsed', r.entry_date,
+                format('พ้นกำหนดเบิกจ่ายเงินกันไว้เบิกเหลื่อมปี (%s is after %s, when the commitments carried over from fiscal year %s lapsed)', r.entry_date,
                        COALESCE(f.carry_over_until, (f.ends_on + 1 + interval '6 months' - interval '1 day')::date), r.year)
          FROM ledger_rows r JOIN fiscal_years f ON f.id = r.year
          WHERE r.date_year > r.year AND r.entry_date > COALESCE(f.carry_over_until, (f.ends_on + 1 + interval '6 months' - interval '1 day')::date)",
@@ -130,7 +131,7 @@ pub fn run(conn: &mut PgConnection) -> QueryResult<Checked> {
            AND t.document_no IS NOT DISTINCT FROM r.reference",
         "INSERT INTO ledger_problems
          SELECT r.line, 'document_no',
-                format('document %s (%s) is already in the ledger with other figures (%s, %s baht); a correction is a cancellation',
+                format('เอกสาร %s มีในบัญชีคุมแล้วด้วยตัวเลขอื่น การแก้ไขให้บันทึกเป็นรายการยกเลิก (document %s (%s) is already in the ledger with other figures (%s, %s baht); a correction is a cancellation)', r.document_no,
                        r.document_no, r.kind, e.entry_date, to_char(e.amount, 'FM999,999,999,999,999,990.00'))
          FROM ledger_rows r JOIN ledger_entries e ON e.document_no = r.document_no AND e.kind = r.kind
          WHERE NOT r.present",
@@ -189,7 +190,7 @@ pub fn run(conn: &mut PgConnection) -> QueryResult<Checked> {
          over AS (SELECT doc, sum(open) AS open, sum(used) AS used FROM effects GROUP BY doc HAVING sum(open) < sum(used))
          INSERT INTO ledger_problems
          SELECT r.line, 'amount',
-                format('commitment %s has %s baht open; the rows of this file settle or cancel %s baht of it',
+                format('เบิกจ่ายหรือยกเลิกเกินยอดคงค้างของรายการก่อหนี้ผูกพัน %s (commitment %s has %s baht open; the rows of this file settle or cancel %s baht of it)', o.doc,
                        o.doc, to_char(o.open, {BAHT}), to_char(o.used, {BAHT}))
          FROM over o JOIN ledger_rows r ON r.root_doc = o.doc AND NOT r.present AND r.kind <> 'commitment'"
     ))
@@ -211,7 +212,7 @@ pub fn run(conn: &mut PgConnection) -> QueryResult<Checked> {
          ),
          over AS (SELECT doc, sum(d) AS left_over FROM effects GROUP BY doc HAVING sum(d) < 0)
          INSERT INTO ledger_problems
-         SELECT r.line, 'amount', format('disbursement %s would be cancelled by %s baht more than it paid',
+         SELECT r.line, 'amount', format('ยกเลิกเกินยอดเบิกจ่ายของรายการ %s (disbursement %s would be cancelled by %s baht more than it paid)', o.doc,
                                          o.doc, to_char(-o.left_over, {BAHT}))
          FROM over o JOIN ledger_rows r ON r.kind = 'cancellation' AND r.reference = o.doc AND NOT r.present"
     ))

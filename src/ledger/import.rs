@@ -122,7 +122,7 @@ impl Layout {
             }
             match column_of(h) {
                 Some(c) if at.iter().any(|(d, _)| *d == c) => {
-                    errors.push(cell_error(1, i, h, "this column is named twice"))
+                    errors.push(cell_error(1, i, h, "ชื่อคอลัมน์ซ้ำ (this column is named twice)"))
                 }
                 Some(c) => at.push((c, i)),
                 None => errors.push(cell_error(
@@ -130,7 +130,7 @@ impl Layout {
                     i,
                     h,
                     &format!(
-                        "{h:?} is not a column of the ledger; the columns are {}",
+                        "{h:?} ไม่ใช่คอลัมน์ของบัญชีคุม ({h:?} is not a column of the ledger; the columns are {})",
                         COLUMNS.iter().map(|(_, en, th)| format!("{en} ({th})")).collect::<Vec<_>>().join(", ")
                     ),
                 )),
@@ -141,7 +141,9 @@ impl Layout {
                 errors.push(CellError {
                     row: 1,
                     column: "-".into(),
-                    message: format!("the column {en} ({th}) is missing from the header row"),
+                    message: format!(
+                        "ไม่มีคอลัมน์ {th} ในแถวหัวตาราง (the column {en} ({th}) is missing from the header row)"
+                    ),
                 });
             }
         }
@@ -204,7 +206,7 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
             }
         }
     }
-    Err(format!("{s:?} is not a date; write YYYY-MM-DD (2023-10-05) or D/M/YYYY in the Buddhist era (5/10/2566)"))
+    Err(format!("{s:?} ไม่ใช่วันที่ ({s:?} is not a date; write YYYY-MM-DD (2023-10-05) or D/M/YYYY in the Buddhist era (5/10/2566))"))
 }
 
 /// Checks one data row's cells; the row as staged, or its problems.
@@ -216,16 +218,16 @@ fn check_row(layout: &Layout, row_no: usize, row: &[String]) -> Result<Option<St
     let mut bad = |c: usize, m: String| errors.push(cell_error(row_no, c, layout.name(c), &m));
     for (i, cell) in row.iter().enumerate() {
         if cell.chars().count() > MAX_CELL_CHARS {
-            bad(i, format!("longer than {MAX_CELL_CHARS} characters"));
+            bad(i, format!("ยาวเกิน {MAX_CELL_CHARS} ตัวอักษร (longer than {MAX_CELL_CHARS} characters)"));
         }
         if layout.at.iter().all(|(_, j)| *j != i) && !cell.trim().is_empty() {
-            bad(i, "a value in a column without a heading".into());
+            bad(i, "มีข้อมูลในคอลัมน์ที่ไม่มีหัวตาราง (a value in a column without a heading)".into());
         }
     }
     let required = |c: Column, bad: &mut dyn FnMut(usize, String)| {
         let (v, i) = layout.get(row, c);
         if v.is_empty() {
-            bad(i, "empty; this column is required".into());
+            bad(i, "ว่างอยู่ ต้องกรอก (empty; this column is required)".into());
         }
         (v, i)
     };
@@ -251,7 +253,7 @@ fn check_row(layout: &Layout, row_no: usize, row: &[String]) -> Result<Option<St
         match Money::parse(amount) {
             Ok(m) if m.amount() > rust_decimal::Decimal::ZERO => Some(m.amount()),
             Ok(_) => {
-                bad(ai, "0 is not an entry; amounts are more than zero (a correction is a cancellation)".into());
+                bad(ai, "จำนวนเงินต้องมากกว่า 0 (0 is not an entry; amounts are more than zero; a correction is a cancellation)".into());
                 None
             }
             Err(e) => {

@@ -268,7 +268,8 @@ async fn a_workbook_and_the_command_line_import_the_same_way() {
     let out = run();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("row 2, column G (amount): commitment PO-X1 has 0.00 baht open"), "{stderr}");
+    assert!(stderr.contains("row 2, column G (amount): เบิกจ่ายหรือยกเลิกเกินยอดคงค้าง"), "{stderr}");
+    assert!(stderr.contains("commitment PO-X1 has 0.00 baht open"), "{stderr}");
     assert_eq!(entries(&app), 2);
     std::fs::remove_dir_all(dir).ok();
 }

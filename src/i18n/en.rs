@@ -332,6 +332,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("ledger.col.outcome", "Outcome"),
     ("ledger.outcome.imported", "Imported: {added} added, {present} already in the ledger"),
     ("ledger.outcome.refused", "Refused: {n} problems, nothing added"),
+    ("ledger.outcome.problems", "The problems"),
     ("ledger.done", "Imported: {added} entries added, {present} already in the ledger"),
     ("ledger.reconciliation.title", "Bureau reports against the control ledger"),
     ("ledger.reconciliation.lead", "Disbursed (D) and committed (C) as the bureaus reported them, against the ledger as of {date}. Difference = (|ΔD| + |ΔC|) ÷ allocation × 100; they agree within {tolerance}."),

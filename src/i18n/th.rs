@@ -339,6 +339,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("ledger.col.outcome", "ผล"),
     ("ledger.outcome.imported", "นำเข้าแล้ว: เพิ่ม {added} รายการ มีอยู่แล้ว {present} รายการ"),
     ("ledger.outcome.refused", "ไม่รับไฟล์: พบปัญหา {n} จุด ไม่มีรายการใดถูกเพิ่ม"),
+    ("ledger.outcome.problems", "ปัญหาที่พบ"),
     ("ledger.done", "นำเข้าแล้ว: เพิ่ม {added} รายการ มีอยู่แล้ว {present} รายการ"),
     ("ledger.reconciliation.title", "เทียบรายงานของสำนักกับบัญชีคุม"),
     ("ledger.reconciliation.lead", "ผลเบิกจ่าย (D) และก่อหนี้ผูกพัน (C) ที่สำนักรายงาน เทียบกับบัญชีคุม ณ วันที่ {date} ส่วนต่าง = (|ΔD| + |ΔC|) ÷ งบประมาณ × 100 ตรงกันเมื่อไม่เกิน {tolerance}"),

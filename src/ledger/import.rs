@@ -412,9 +412,16 @@ pub fn import<R: Read>(
                 .into_iter()
                 .map(|e| FieldError::new(format!("row {}, column {}", e.row, e.column), e.message))
                 .collect();
-            let shown = if count > MAX_LISTED { format!("; the first {MAX_LISTED} are listed") } else { String::new() };
+            let (shown, shown_th) = if count > MAX_LISTED {
+                (format!("; the first {MAX_LISTED} are listed"), format!(" แสดง {MAX_LISTED} จุดแรก"))
+            } else {
+                (String::new(), String::new())
+            };
             Err(AppError::Validation {
-                message: format!("the file was refused (import {id}): {count} problems{shown}; nothing was added"),
+                message: format!(
+                    "ไม่รับไฟล์ (การนำเข้าครั้งที่ {id}): พบปัญหา {count} จุด{shown_th} ไม่มีรายการใดถูกเพิ่ม \
+                     (the file was refused (import {id}): {count} problems{shown}; nothing was added)"
+                ),
                 details,
             })
         }

@@ -49,7 +49,7 @@ pub struct Compared {
     pub ledger_committed: Decimal,
     #[serde(serialize_with = "json::money")]
     pub allocation: Decimal,
-    /// (|ΔD| + |ΔC|) ÷ A × 100; null without an allocation.
+    /// (|ΔD| + |ΔC|) ÷ A × 100; null without an allocation or without entries.
     #[serde(serialize_with = "json::rate")]
     pub difference_rate: Option<Decimal>,
     pub status: Status,
@@ -67,7 +67,8 @@ pub fn compare(
     tolerance_pct: Decimal,
 ) -> Compared {
     let gap = (reported.0 - ledger.0).abs() + (reported.1 - ledger.1).abs();
-    let difference_rate = rate(gap, allocation);
+    // Without entries there is nothing to measure a difference against.
+    let difference_rate = if entries == 0 { None } else { rate(gap, allocation) };
     let status = if entries == 0 {
         Status::NoLedger
     } else {
@@ -319,10 +320,8 @@ mod tests {
         let c = compare((dec("110000"), dec("40000")), (dec("100000"), dec("50000")), dec("1000000"), 4, dec("0.5"));
         assert_eq!((c.difference_rate, c.status), (Some(dec("2")), Status::Differs));
         // No entries: no_ledger, whatever the figures.
-        assert_eq!(
-            compare((dec("5"), dec("0")), (dec("0"), dec("0")), dec("100"), 0, dec("0.5")).status,
-            Status::NoLedger
-        );
+        let none = compare((dec("5"), dec("0")), (dec("0"), dec("0")), dec("100"), 0, dec("0.5"));
+        assert_eq!((none.status, none.difference_rate), (Status::NoLedger, None));
         // No allocation: equal figures agree, others differ.
         assert_eq!(compare((dec("0"), dec("0")), (dec("0"), dec("0")), dec("0"), 1, dec("0.5")).status, Status::Agrees);
         assert_eq!(

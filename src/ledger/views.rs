@@ -30,6 +30,31 @@ fn outcome(lang: Lang, i: &ImportView) -> String {
     }
 }
 
+/// The outcome, and for a refused file the problems it was refused for.
+fn outcome_cell(lang: Lang, i: &ImportView) -> Markup {
+    let problems: Vec<(String, String)> = i
+        .errors
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|e| {
+                    let at = format!("row {}, column {}", e["row"], e["column"].as_str().unwrap_or("-"));
+                    (at, e["message"].as_str().unwrap_or("").to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    html! {
+        (outcome(lang, i))
+        @if !problems.is_empty() {
+            details {
+                summary { (lang.t("ledger.outcome.problems")) }
+                ul { @for (at, m) in &problems { li { (at) ": " (m) } } }
+            }
+        }
+    }
+}
+
 /// Upload (finance), the way to the reconciliation, the history.
 pub fn index(lang: Lang, who: &Identity, page: &Index<'_>) -> Markup {
     let q = lang.query(true);
@@ -71,7 +96,7 @@ pub fn index(lang: Lang, who: &Identity, page: &Index<'_>) -> Markup {
                         Cell::text(i.imported_by.clone().unwrap_or_default()),
                         Cell::text(thai_datetime(i.imported_at)),
                         Cell::num(i.rows.to_string()),
-                        Cell::text(outcome(lang, i)),
+                        Cell::Markup(outcome_cell(lang, i)),
                     ]
                 })
                 .collect(),
@@ -136,7 +161,16 @@ impl At {
 pub fn office(at: &At, r: &Reconciliation) -> Markup {
     let lang = at.lang;
     let mut lines: Vec<&BureauLine> = r.bureaus.iter().collect();
-    lines.sort_by(|a, b| b.figures.difference_rate.cmp(&a.figures.difference_rate).then(a.code.cmp(&b.code)));
+    // What differs first, the largest difference first; then what agrees; then
+    // the bureaus the ledger has nothing of.
+    let rank = |b: &BureauLine| match b.figures.status {
+        super::reconcile::Status::Differs => 0,
+        super::reconcile::Status::Agrees => 1,
+        super::reconcile::Status::NoLedger => 2,
+    };
+    lines.sort_by(|a, b| {
+        rank(a).cmp(&rank(b)).then(b.figures.difference_rate.cmp(&a.figures.difference_rate)).then(a.code.cmp(&b.code))
+    });
     html! {
         (month_picker(&Picker { lang, action: "/ledger/reconciliation", years: &at.years, fy: at.fy, month: at.month, months: at.months.clone() }))
         p { (lang.f("ledger.reconciliation.lead", &[("date", &thai_date(r.as_of)), ("tolerance", &pct(Some(r.tolerance_rate)))])) }

@@ -147,7 +147,17 @@ async fn sign_in(driver: &Driver, app: &TestApp, user: &str) {
     driver.type_into("#username", user).await;
     driver.type_into("#password", DEMO_PASSWORD).await;
     driver.click("form.signin button[type=submit]").await;
-    assert!(!driver.url().await.contains("/login"), "{user} signed in");
+    // Checking the password (argon2id, a debug build, a loaded machine) takes a
+    // while: wait for the page to leave /login, up to 15 s.
+    let mut left = false;
+    for _ in 0..150 {
+        if !driver.url().await.contains("/login") {
+            left = true;
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(left, "{user} signed in");
 }
 
 #[actix_web::test]

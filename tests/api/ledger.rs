@@ -407,6 +407,7 @@ async fn finance_imports_in_the_browser_and_others_read_the_reconciliation() {
     let (_, page) = finance.get("/ledger?done=import:1-0").await;
     assert!(page.contains("นำเข้าแล้ว: เพิ่ม 1 รายการ มีอยู่แล้ว 0 รายการ"), "{page}");
     assert!(page.contains("ไม่รับไฟล์: พบปัญหา 1 จุด"), "{page}");
+    assert!(page.contains("<li>row 2, column G (amount): 1.005 has more than two decimal places"), "{page}");
     // Without the token: refused, nothing added.
     let forged = finance.post_multipart("/ledger/imports", &[], good.as_bytes()).await;
     assert_eq!(forged.status, 403);

@@ -4,6 +4,8 @@
 //! Percentages are `Decimal`; the drawing turns them into pixels.
 
 use diesel::prelude::*;
+
+pub use crate::monitoring::queries::Source;
 use diesel::sql_types::{Int2, Int4, Nullable, Numeric};
 use rust_decimal::Decimal;
 
@@ -51,6 +53,50 @@ pub fn months(
     bureau: Option<i32>,
     project: Option<i32>,
 ) -> QueryResult<Vec<MonthRow>> {
+    months_from(conn, fy, bureau, project, Source::Reports)
+}
+
+/// The ledger's D and C to each month's end of the year (entries after the
+/// year's end, carried-over payments, are not in the year's months).
+const LEDGER_MONTHS: &str = "
+    l AS (SELECT ((extract(month FROM entry_date)::int + 2) % 12 + 1) AS month, bureau_id, project_id,
+                 sum(d_effect) AS d, sum(c_effect) AS c
+          FROM ledger_entries
+          WHERE fiscal_year = $1 AND entry_date <= make_date($1 - 543, 9, 30)
+          GROUP BY 1, 2, 3)";
+
+/// `months` with disbursed and committed from `source`.
+pub fn months_from(
+    conn: &mut PgConnection,
+    fy: FiscalYear,
+    bureau: Option<i32>,
+    project: Option<i32>,
+    source: Source,
+) -> QueryResult<Vec<MonthRow>> {
+    if source == Source::Ledger {
+        return diesel::sql_query(format!(
+            "WITH {LEDGER_MONTHS},
+             t AS (SELECT month, sum(planned_cum) AS planned_cum, sum(allocation_year) AS allocation_year,
+                          min(reported_month) AS reported_month
+                   FROM project_months
+                   WHERE fiscal_year = $1 AND ($2::int IS NULL OR bureau_id = $2)
+                     AND ($3::int IS NULL OR project_id = $3)
+                   GROUP BY month),
+             lm AS (SELECT month, sum(d) AS d, sum(c) AS c FROM l
+                    WHERE ($2::int IS NULL OR bureau_id = $2) AND ($3::int IS NULL OR project_id = $3)
+                    GROUP BY month)
+             SELECT t.month, t.planned_cum,
+                    COALESCE(sum(lm.d) OVER w, 0) AS disbursed_cum, COALESCE(sum(lm.c) OVER w, 0) AS committed,
+                    t.allocation_year, t.reported_month
+             FROM t LEFT JOIN lm ON lm.month = t.month
+             WINDOW w AS (ORDER BY t.month)
+             ORDER BY t.month"
+        ))
+        .bind::<Int4, _>(fy.be())
+        .bind::<Nullable<Int4>, _>(bureau)
+        .bind::<Nullable<Int4>, _>(project)
+        .load(conn);
+    }
     if let Some(project) = project {
         return diesel::sql_query(
             "SELECT month, planned_cum, disbursed_cum, committed, allocation_year, reported_month
@@ -102,7 +148,28 @@ impl BureauMonth {
 }
 
 /// Every bureau at every month up to `month`, in one query (the heatmap).
-pub fn bureau_months(conn: &mut PgConnection, fy: FiscalYear, month: FiscalMonth) -> QueryResult<Vec<BureauMonth>> {
+pub fn bureau_months(
+    conn: &mut PgConnection,
+    fy: FiscalYear,
+    month: FiscalMonth,
+    source: Source,
+) -> QueryResult<Vec<BureauMonth>> {
+    if source == Source::Ledger {
+        return diesel::sql_query(format!(
+            "WITH {LEDGER_MONTHS},
+             t AS (SELECT month, bureau_id, sum(allocation) AS allocation, sum(planned_cum) AS planned_cum
+                   FROM month_totals WHERE fiscal_year = $1 AND month <= $2 GROUP BY month, bureau_id),
+             lm AS (SELECT month, bureau_id, sum(d) AS d, sum(c) AS c FROM l GROUP BY month, bureau_id),
+             g AS (SELECT t.*, lm.d, lm.c FROM t LEFT JOIN lm USING (month, bureau_id))
+             SELECT month::int2 AS month, bureau_id, allocation, planned_cum,
+                    COALESCE(sum(d) OVER w, 0) AS disbursed_cum, COALESCE(sum(c) OVER w, 0) AS committed
+             FROM g WINDOW w AS (PARTITION BY bureau_id ORDER BY month)
+             ORDER BY month, bureau_id"
+        ))
+        .bind::<Int4, _>(fy.be())
+        .bind::<Int2, _>(month.number() as i16)
+        .load(conn);
+    }
     diesel::sql_query(
         "SELECT month, bureau_id, sum(allocation) AS allocation, sum(planned_cum) AS planned_cum,
                 sum(disbursed_cum) AS disbursed_cum, sum(committed) AS committed

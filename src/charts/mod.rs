@@ -758,20 +758,25 @@ pub fn load_many_cached(
     settings: &queries::YearSettings,
     office: Option<&summary::OfficeSummary>,
     now: DateTime<Utc>,
+    source: data::Source,
 ) -> Result<Vec<Chart>, AppError> {
     let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-    let key =
-        format!("charts|{}|{fy}|{}|{}", names.join(","), month.number(), bureau.map(|b| b.code.as_str()).unwrap_or(""));
+    let key = format!(
+        "charts|{}|{fy}|{}|{}|{source:?}",
+        names.join(","),
+        month.number(),
+        bureau.map(|b| b.code.as_str()).unwrap_or("")
+    );
     let rendered = crate::cache::render_cached(conn, cache, &key, "", None, |conn| {
         let computed;
         let office = match office {
             Some(o) => o,
             None => {
-                computed = summary::office(conn, fy, month, settings, now)?;
+                computed = summary::office_from(conn, fy, month, settings, now, source)?;
                 &computed
             }
         };
-        let charts = draw_many(conn, kinds, fy, month, bureau, settings, office)?;
+        let charts = draw_many(conn, kinds, fy, month, bureau, settings, office, source)?;
         serde_json::to_vec(&charts).map_err(|e| AppError::Unexpected(e.into()))
     })?;
     match rendered {
@@ -795,10 +800,12 @@ pub fn load_many(
 ) -> Result<Vec<Chart>, AppError> {
     let settings = queries::require_year_settings(conn, fy)?;
     let office = summary::office(conn, fy, month, &settings, now)?;
-    draw_many(conn, kinds, fy, month, bureau, &settings, &office)
+    draw_many(conn, kinds, fy, month, bureau, &settings, &office, data::Source::Reports)
 }
 
-/// Draws several charts of one month from a summary already computed.
+/// Draws several charts of one month from a summary already computed (of the
+/// same `source`).
+#[allow(clippy::too_many_arguments)]
 pub fn draw_many(
     conn: &mut PgConnection,
     kinds: &[Kind],
@@ -807,8 +814,9 @@ pub fn draw_many(
     bureau: Option<&queries::BureauRow>,
     settings: &queries::YearSettings,
     office: &summary::OfficeSummary,
+    source: data::Source,
 ) -> Result<Vec<Chart>, AppError> {
-    kinds.iter().map(|k| draw_kind(conn, *k, fy, month, bureau, settings, office)).collect()
+    kinds.iter().map(|k| draw_kind(conn, *k, fy, month, bureau, settings, office, source)).collect()
 }
 
 /// "ยังไม่ส่งรายงาน พ.ย. 2569 — ใช้ข้อมูล ต.ค. 2569" for a line whose month has no
@@ -824,6 +832,7 @@ pub fn carried_note(fy: FiscalYear, month: FiscalMonth, reported_through: Option
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn draw_kind(
     conn: &mut PgConnection,
     kind: Kind,
@@ -832,6 +841,7 @@ fn draw_kind(
     bureau: Option<&queries::BureauRow>,
     settings: &queries::YearSettings,
     office: &summary::OfficeSummary,
+    source: data::Source,
 ) -> Result<Chart, AppError> {
     let level5 = settings.kpi_thresholds.last().copied().unwrap_or(Decimal::from(97));
     let chart = match kind {
@@ -840,12 +850,12 @@ fn draw_kind(
                 Some(b) => (b.name_th.clone(), Some(b.id)),
                 None => (TH.t("chart.office").to_string(), None),
             };
-            let months = data::months(conn, fy, bureau_id, None)?;
+            let months = data::months_from(conn, fy, bureau_id, None, source)?;
             let year_end = months.last().map(|m| m.allocation_year).unwrap_or_default();
             let curve = data::curve(&months, year_end, Some(month));
             let last_year = match queries::year_settings(conn, fy.previous())? {
                 Some(_) => {
-                    let prev = data::months(conn, fy.previous(), bureau_id, None)?;
+                    let prev = data::months_from(conn, fy.previous(), bureau_id, None, source)?;
                     let prev_end = prev.last().map(|m| m.allocation_year).unwrap_or_default();
                     Some(data::curve(&prev, prev_end, None))
                 }
@@ -874,7 +884,10 @@ fn draw_kind(
             level5,
         ),
         Kind::Categories => {
-            let rows = queries::month_totals(conn, fy, month, bureau.map(|b| b.id))?;
+            let rows = match source {
+                data::Source::Reports => queries::month_totals(conn, fy, month, bureau.map(|b| b.id))?,
+                data::Source::Ledger => queries::month_totals_from_ledger(conn, fy, month, bureau.map(|b| b.id))?,
+            };
             let lines = Category::ALL
                 .iter()
                 .filter_map(|c| {
@@ -885,7 +898,7 @@ fn draw_kind(
             categories_chart(fy, month, lines, level5)
         }
         Kind::Heatmap => {
-            let cells = data::bureau_months(conn, fy, month)?;
+            let cells = data::bureau_months(conn, fy, month, source)?;
             let mut rows: Vec<HeatRow> =
                 office.bureaus.iter().map(|b| HeatRow { code: b.code.clone(), lags: Vec::new() }).collect();
             let ids = queries::bureaus(conn)?;

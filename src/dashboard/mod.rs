@@ -111,13 +111,9 @@ fn load_office(
     let now = when.now;
     let settings = queries::require_year_settings(conn, fy)?;
     let month = resolve_month(fy, month, when.today)?;
-    let reported = summary::office(conn, fy, month, &settings, now)?;
-    // The charts are drawn (and cached) from the reports whatever the source.
-    let charts = charts::load_many_cached(conn, renders, &Kind::ALL, fy, month, None, &settings, Some(&reported), now)?;
-    let summary = match source {
-        queries::Source::Reports => reported,
-        queries::Source::Ledger => summary::office_from(conn, fy, month, &settings, now, source)?,
-    };
+    let summary = summary::office_from(conn, fy, month, &settings, now, source)?;
+    let charts =
+        charts::load_many_cached(conn, renders, &Kind::ALL, fy, month, None, &settings, Some(&summary), now, source)?;
     let filter = Filter { fy: Some(fy.to_string()), status: None, kind: None, bureau: None };
     let alerts = alert_list(conn, who, &filter)?
         .into_iter()
@@ -165,7 +161,7 @@ fn load_bureau(
     let month = resolve_month(fy, month, when.today)?;
     let s = summary::bureau_from(conn, fy, month, &settings, &b, now, source)?;
     let kinds = [Kind::SCurve, Kind::Categories];
-    let charts = charts::load_many_cached(conn, renders, &kinds, fy, month, Some(&b), &settings, None, now)?;
+    let charts = charts::load_many_cached(conn, renders, &kinds, fy, month, Some(&b), &settings, None, now, source)?;
     Ok((s, charts, years(conn)?, month))
 }
 

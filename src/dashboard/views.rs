@@ -42,7 +42,6 @@ fn source_switch(at: &At<'_>, here: &str, shown: bool) -> Markup {
         @if at.source == Source::Ledger {
             p.notice role="status" {
                 strong { (lang.t("dashboard.source.ledger")) } " "
-                (lang.t("dashboard.source.charts")) " "
                 a href=(here) { (lang.t("dashboard.source.to_reports")) }
             }
         } @else if shown {

@@ -312,8 +312,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("audit.system", "system"),
     //
     //
-    ("dashboard.source.ledger", "The disbursed and committed figures in this page's measures and tables come from the control ledger, not from the bureaus' reports."),
-    ("dashboard.source.charts", "The charts still show the reports."),
+    ("dashboard.source.ledger", "The disbursed and committed figures in this page's measures, tables and charts come from the control ledger, not from the bureaus' reports."),
     ("dashboard.source.to_reports", "Show the reports' figures"),
     ("dashboard.source.to_ledger", "Compare: show the control ledger's figures"),
     // ---- the control ledger ----

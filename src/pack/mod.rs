@@ -160,7 +160,18 @@ pub fn load(
     let today = crate::domain::fiscal::bangkok_date(now);
     let settings = queries::require_year_settings(conn, fy)?;
     let office = summary::office(conn, fy, month, &settings, now)?;
-    let charts = charts::load_many_cached(conn, cache, &Kind::ALL, fy, month, None, &settings, Some(&office), now)?;
+    let charts = charts::load_many_cached(
+        conn,
+        cache,
+        &Kind::ALL,
+        fy,
+        month,
+        None,
+        &settings,
+        Some(&office),
+        now,
+        charts::data::Source::Reports,
+    )?;
     let narratives = narratives(conn, fy, month)?;
     let mut lagging: Vec<Lagging> = office
         .bureaus

@@ -559,6 +559,14 @@ async fn the_dashboard_and_the_summary_can_show_the_ledgers_figures_to_compare()
     let (status, page) = browser.get("/dashboard/2570/bureaus/DHR?month=1&source=ledger").await;
     assert_eq!(status, 200);
     assert!(page.contains("มาจากบัญชีควบคุมการเบิกจ่าย ไม่ใช่จากรายงานของสำนัก"), "{page}");
+    // The charts follow the source: the S-curve's cumulative disbursed rate at
+    // October is the ledger's, one point above the reports'.
+    let cumulative = |page: &str| -> Decimal {
+        let at = page.find("เบิกจ่ายสะสมร้อยละ ").expect("the S-curve's description") + "เบิกจ่ายสะสมร้อยละ ".len();
+        page[at..].split_whitespace().next().unwrap().parse().unwrap()
+    };
+    let (_, reported_page) = browser.get("/dashboard/2570/bureaus/DHR?month=1").await;
+    assert_eq!(cumulative(&page) - cumulative(&reported_page), Decimal::ONE);
     // Bad or forbidden sources.
     let (status, body) = app.get_as("/api/v1/fiscal-years/2570/summary?month=1&source=gfmis", &exec).await;
     assert_eq!(status, 422);

@@ -86,6 +86,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("plan.settings.due_day", "Report due day (day of the following month)"),
     ("plan.settings.warn", "Behind plan: warning (points)"),
     ("plan.settings.critical", "Behind plan: critical (points)"),
+    ("plan.settings.carry_over_until", "Carried-over commitments lapse on (empty: the next 31 March)"),
     ("plan.settings.tolerance", "Tolerance against the disbursement ledger (%)"),
     ("plan.settings.publish", "Publish the spending plan"),
     ("plan.settings.levels", "KPI levels: year-end disbursed and committed (%)"),

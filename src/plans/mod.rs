@@ -138,6 +138,8 @@ pub struct Settings {
     pub warn_lag_pp: Option<RawAmount>,
     pub critical_lag_pp: Option<RawAmount>,
     pub ledger_tolerance_pct: Option<RawAmount>,
+    /// `YYYY-MM-DD`, when this year's carried-over commitments lapse; empty: the default (31 March after the year).
+    pub carry_over_until: Option<String>,
     pub plan_published: Option<bool>,
 }
 
@@ -169,6 +171,30 @@ pub fn update_settings(
             .as_ref()
             .and_then(|r| pct(r, "ledger_tolerance_pct".into(), &mut errors))
             .unwrap_or(before.ledger_tolerance_pct);
+        let carry = match s.carry_over_until.as_deref().map(str::trim) {
+            None => before.carry_over_until,
+            Some("") => None,
+            Some(raw) => match chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+                Ok(d) if d > before.ends_on && d <= before.ends_on + chrono::Months::new(24) => Some(d),
+                Ok(d) => {
+                    errors.push(FieldError::new(
+                        "carry_over_until",
+                        format!(
+                            "{d} ต้องอยู่หลังสิ้นปีงบประมาณไม่เกิน 2 ปี ({d} must be after the year's end, {}, and within two years of it)",
+                            before.ends_on
+                        ),
+                    ));
+                    None
+                }
+                Err(_) => {
+                    errors.push(FieldError::new(
+                        "carry_over_until",
+                        format!("{raw:?} ไม่ใช่วันที่รูปแบบ YYYY-MM-DD (not a date of the form YYYY-MM-DD)"),
+                    ));
+                    None
+                }
+            },
+        };
         if warn.is_zero() {
             errors.push(FieldError::new("warn_lag_pp", "must be above 0"));
         }
@@ -186,6 +212,7 @@ pub fn update_settings(
                 fiscal_years::warn_lag_pp.eq(warn),
                 fiscal_years::critical_lag_pp.eq(critical),
                 fiscal_years::ledger_tolerance_pct.eq(tolerance),
+                fiscal_years::carry_over_until.eq(carry),
                 fiscal_years::plan_published.eq(published),
             ))
             .execute(conn)?;
@@ -198,9 +225,10 @@ pub fn update_settings(
                 entity: "fiscal_year_settings",
                 entity_id: fy.to_string(),
                 before: Some(json!({"due_day": before.due_day, "warn_lag_pp": before.warn_lag_pp, "critical_lag_pp": before.critical_lag_pp,
-                                    "ledger_tolerance_pct": before.ledger_tolerance_pct, "plan_published": before.plan_published})),
+                                    "ledger_tolerance_pct": before.ledger_tolerance_pct, "carry_over_until": before.carry_over_until,
+                                    "plan_published": before.plan_published})),
                 after: Some(json!({"due_day": due_day, "warn_lag_pp": warn, "critical_lag_pp": critical,
-                                   "ledger_tolerance_pct": tolerance, "plan_published": published})),
+                                   "ledger_tolerance_pct": tolerance, "carry_over_until": carry, "plan_published": published})),
             },
         )?;
         Ok(())

@@ -170,6 +170,7 @@ fn settings_inputs(form: &SettingsForm) -> (super::Settings, super::Levels, supe
         warn_lag_pp: Some(RawAmount(form.warn_lag_pp.trim().to_string())),
         critical_lag_pp: Some(RawAmount(form.critical_lag_pp.trim().to_string())),
         ledger_tolerance_pct: Some(RawAmount(form.ledger_tolerance_pct.trim().to_string())),
+        carry_over_until: Some(form.carry_over_until.clone()),
         plan_published: Some(form.plan_published.is_some()),
     };
     let levels = super::Levels { levels: form.levels().iter().map(|v| RawAmount(v.trim().to_string())).collect() };

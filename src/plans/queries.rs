@@ -25,6 +25,8 @@ pub struct YearView {
     pub critical_lag_pp: Decimal,
     #[serde(serialize_with = "dj::money")]
     pub ledger_tolerance_pct: Decimal,
+    /// When commitments carried over from this year lapse (null: 31 March after it).
+    pub carry_over_until: Option<NaiveDate>,
     pub plan_published: bool,
     pub kpi_levels: Vec<String>,
     pub cabinet_targets: Vec<Target>,
@@ -50,6 +52,7 @@ struct YearRow {
     critical_lag_pp: Decimal,
     ledger_tolerance_pct: Decimal,
     plan_published: bool,
+    carry_over_until: Option<NaiveDate>,
 }
 
 /// Fiscal years with their settings, KPI levels and cabinet targets, in three
@@ -87,6 +90,7 @@ pub fn load_years(conn: &mut PgConnection, only: Option<FiscalYear>) -> Result<V
             warn_lag_pp: y.warn_lag_pp,
             critical_lag_pp: y.critical_lag_pp,
             ledger_tolerance_pct: y.ledger_tolerance_pct,
+            carry_over_until: y.carry_over_until,
             plan_published: y.plan_published,
             kpi_levels: levels.iter().filter(|l| l.0 == y.id).map(|l| crate::domain::money::fixed2(l.1)).collect(),
             cabinet_targets: targets

@@ -54,6 +54,8 @@ pub struct SettingsForm {
     #[serde(default)]
     pub ledger_tolerance_pct: String,
     #[serde(default)]
+    pub carry_over_until: String,
+    #[serde(default)]
     pub plan_published: Option<String>,
     #[serde(default)]
     pub level_1: String,
@@ -81,6 +83,7 @@ impl SettingsForm {
             warn_lag_pp: fixed2(y.warn_lag_pp),
             critical_lag_pp: fixed2(y.critical_lag_pp),
             ledger_tolerance_pct: fixed2(y.ledger_tolerance_pct),
+            carry_over_until: y.carry_over_until.map(|d| d.to_string()).unwrap_or_default(),
             plan_published: y.plan_published.then(|| "on".to_string()),
             level_1: level(0),
             level_2: level(1),
@@ -300,6 +303,7 @@ fn settings_section(lang: Lang, fy: FiscalYear, who: &Identity, f: &SettingsForm
                 (field(Field::new("warn_lag_pp", lang.t("plan.settings.warn"), &f.warn_lag_pp, errors).decimal()))
                 (field(Field::new("critical_lag_pp", lang.t("plan.settings.critical"), &f.critical_lag_pp, errors).decimal()))
                 (field(Field::new("ledger_tolerance_pct", lang.t("plan.settings.tolerance"), &f.ledger_tolerance_pct, errors).decimal()))
+                (field(Field::new("carry_over_until", lang.t("plan.settings.carry_over_until"), &f.carry_over_until, errors).kind("date")))
                 p { label { input type="checkbox" name="plan_published" checked[f.plan_published.is_some()]; " " (lang.t("plan.settings.publish")) } }
                 fieldset {
                     legend { (lang.t("plan.settings.levels")) }

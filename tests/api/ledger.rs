@@ -517,6 +517,24 @@ async fn the_meeting_pack_says_whether_its_figures_were_checked_and_what_was_car
     assert_eq!(status, 200);
     assert!(page.contains("Carried over from fiscal year 2569") && page.contains(">Open<"), "{page}");
     assert_eq!(sg.get("/ledger/carry-over?fy=9999").await.0, 404);
+
+    // The limit is the year's setting: strategy moves it to 31 January 2027,
+    // and a payment on 1 February is refused; a date before the year's end is not a limit.
+    let strategy = app.token_for("strategy");
+    let path = "/api/v1/fiscal-years/2569/settings";
+    let (status, body) =
+        app.send_json(Method::PUT, path, Some(&strategy), json!({"carry_over_until": "2026-09-01"})).await;
+    assert_eq!(status, 422);
+    assert!(body.to_string().contains("carry_over_until"), "{body}");
+    let (status, body) =
+        app.send_json(Method::PUT, path, Some(&strategy), json!({"carry_over_until": "2027-01-31"})).await;
+    assert!(status < 300, "{status} {body}");
+    let late = format!("{HEADER}2027-02-01,PV-FEB,PO-2569,DHR,DHR-01,disbursement,1\n");
+    let (status, body) = post_file(&app, "finance", late.into_bytes()).await;
+    assert_eq!(status, 422);
+    assert!(body.to_string().contains("is after 2027-01-31"), "{body}");
+    let (_, page) = sg.get("/ledger/carry-over?fy=2569").await;
+    assert!(page.contains("31 ม.ค. 2570"), "{page}");
 }
 
 #[actix_web::test]

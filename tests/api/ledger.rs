@@ -498,6 +498,16 @@ async fn the_meeting_pack_says_whether_its_figures_were_checked_and_what_was_car
     for figure in ["600,000.00", "250,000.00", "350,000.00"] {
         assert!(html.contains(figure), "{figure} in the carry-over table");
     }
+    // The PDF says it too (where pdftotext is installed: ./run test installs it).
+    let (_, pdf) = get_bytes(&app, "/meeting-pack/2570/1.pdf", "executive").await;
+    let path = std::env::temp_dir().join(format!("pack-ledger-{}.pdf", std::process::id()));
+    std::fs::write(&path, &pdf).unwrap();
+    if let Ok(out) = Command::new("pdftotext").args(["-layout"]).arg(&path).arg("-").output() {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("เทียบกับบัญชีควบคุมการเบิกจ่าย") && text.contains("ไม่ตรงกัน"), "{text}");
+        assert!(text.contains("เงินกันไว้เบิกเหลื่อมปี"), "{text}");
+    }
+    std::fs::remove_file(&path).ok();
     let (_, xlsx) = get_bytes(&app, "/meeting-pack/2570/1.xlsx", "executive").await;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
     use calamine::Reader;

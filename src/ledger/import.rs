@@ -394,20 +394,26 @@ pub struct Outcome {
     pub already_present: usize,
 }
 
+/// What the history keeps of a file: its name, format and SHA-256.
+#[derive(Clone, Copy, Debug)]
+pub struct FileInfo<'a> {
+    pub filename: &'a str,
+    pub format: Format,
+    pub sha256: &'a str,
+}
+
 /// Imports a ledger file. On any problem nothing is appended and the refusal is
 /// recorded in the history; the error lists the first `MAX_LISTED` problems.
 pub fn import<R: Read>(
     conn: &mut PgConnection,
-    filename: &str,
-    format: Format,
+    file: FileInfo<'_>,
     rows: Rows<R>,
-    sha256: &str,
     actor: Actor<'_>,
 ) -> Result<Outcome, AppError> {
-    let result = conn.transaction(|conn| stage_and_append(conn, filename, format, rows, sha256, actor));
+    let result = conn.transaction(|conn| stage_and_append(conn, file, rows, actor));
     match result {
         Err(Refused::Rows { rows, errors, count }) => {
-            let id = record_refusal(conn, filename, format, sha256, rows, &errors, count, actor)?;
+            let id = record_refusal(conn, file, rows, &errors, count, actor)?;
             let details = errors
                 .into_iter()
                 .map(|e| FieldError::new(format!("row {}, column {}", e.row, e.column), e.message))
@@ -447,17 +453,15 @@ impl From<AppError> for Refused {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn record_refusal(
     conn: &mut PgConnection,
-    filename: &str,
-    format: Format,
-    sha256: &str,
+    file: FileInfo<'_>,
     rows: usize,
     errors: &[CellError],
     count: usize,
     actor: Actor<'_>,
 ) -> Result<i64, AppError> {
+    let FileInfo { filename, format, sha256 } = file;
     conn.transaction(|conn| {
         let id: i64 = diesel::insert_into(ledger_imports::table)
             .values((
@@ -490,12 +494,11 @@ fn record_refusal(
 
 fn stage_and_append<R: Read>(
     conn: &mut PgConnection,
-    filename: &str,
-    format: Format,
+    file: FileInfo<'_>,
     rows: Rows<R>,
-    sha256: &str,
     actor: Actor<'_>,
 ) -> Result<Outcome, Refused> {
+    let FileInfo { filename, format, sha256 } = file;
     diesel::sql_query(
         "CREATE TEMP TABLE ledger_staging (
              line BIGINT PRIMARY KEY, entry_date DATE NOT NULL, document_no TEXT NOT NULL, reference TEXT,

@@ -66,11 +66,13 @@ pub fn import_bytes(
     let sha = import::digest(bytes);
     match import::Format::sniff(bytes) {
         import::Format::Csv => {
-            import::import(conn, filename, import::Format::Csv, import::Rows::Csv(bytes), &sha, actor)
+            let file = import::FileInfo { filename, format: import::Format::Csv, sha256: &sha };
+            import::import(conn, file, import::Rows::Csv(bytes), actor)
         }
         import::Format::Xlsx => {
             let rows = sheet_rows(bytes)?;
-            import::import(conn, filename, import::Format::Xlsx, import::Rows::<&[u8]>::Xlsx(rows), &sha, actor)
+            let file = import::FileInfo { filename, format: import::Format::Xlsx, sha256: &sha };
+            import::import(conn, file, import::Rows::<&[u8]>::Xlsx(rows), actor)
         }
     }
 }
@@ -98,7 +100,8 @@ pub fn import_file(
         .map_err(|e| AppError::validation(vec![FieldError::new("file", e.to_string())]))?;
     let sha = crate::auth::token::hex(&sha2::Digest::finalize(hasher));
     let reader = std::io::BufReader::with_capacity(1 << 20, open()?);
-    import::import(conn, &name, import::Format::Csv, import::Rows::Csv(reader), &sha, actor)
+    let file = import::FileInfo { filename: &name, format: import::Format::Csv, sha256: &sha };
+    import::import(conn, file, import::Rows::Csv(reader), actor)
 }
 
 /// The first sheet of a workbook as text rows, read within bounds.

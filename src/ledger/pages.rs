@@ -86,6 +86,13 @@ pub struct AtQuery {
     pub month: Option<String>,
 }
 
+impl AtQuery {
+    /// `path` with the year and month as asked (for the language switch).
+    fn here(&self, path: &str) -> String {
+        format!("{path}?fy={}&month={}", self.fy.as_deref().unwrap_or(""), self.month.as_deref().unwrap_or(""))
+    }
+}
+
 /// The year and month asked for (by default the last ended month), the years
 /// on record and the months of this one that have ended.
 fn at(conn: &mut diesel::PgConnection, q: &AtQuery, today: chrono::NaiveDate, lang: Lang) -> Result<At, AppError> {
@@ -122,11 +129,7 @@ pub async fn office(
     q: web::Query<AtQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (today, q) = (state.today(), q.into_inner());
-    let here = format!(
-        "/ledger/reconciliation?fy={}&month={}",
-        q.fy.clone().unwrap_or_default(),
-        q.month.clone().unwrap_or_default()
-    );
+    let here = q.here("/ledger/reconciliation");
     show(
         &state,
         &who,
@@ -150,12 +153,7 @@ pub async fn bureau(
     q: web::Query<AtQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (today, q) = (state.today(), q.into_inner());
-    let here = format!(
-        "/ledger/reconciliation/{}?fy={}&month={}",
-        bureau.code(),
-        q.fy.clone().unwrap_or_default(),
-        q.month.clone().unwrap_or_default()
-    );
+    let here = q.here(&format!("/ledger/reconciliation/{}", bureau.code()));
     show(
         &state,
         &who,
@@ -187,11 +185,7 @@ pub async fn documents(
     q: web::Query<AtQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (today, q, code, reader) = (state.today(), q.into_inner(), path.into_inner(), who.clone());
-    let here = format!(
-        "/ledger/documents/{code}?fy={}&month={}",
-        q.fy.clone().unwrap_or_default(),
-        q.month.clone().unwrap_or_default()
-    );
+    let here = q.here(&format!("/ledger/documents/{code}"));
     show(
         &state,
         &who,

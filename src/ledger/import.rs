@@ -31,6 +31,8 @@ use crate::xlsx::CellError;
 pub const MAX_LISTED: usize = 100;
 /// The largest ledger file accepted over HTTP (the command line streams any size).
 pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
+/// The advisory lock an import holds for its transaction.
+const IMPORT_LOCK: i64 = 7263584;
 /// A cell longer than this is refused (a document number, a code).
 const MAX_CELL_CHARS: usize = 200;
 
@@ -499,6 +501,9 @@ fn stage_and_append<R: Read>(
     actor: Actor<'_>,
 ) -> Result<Outcome, Refused> {
     let FileInfo { filename, format, sha256 } = file;
+    // One import at a time: a second waits, then finds the first's rows present
+    // instead of colliding with them.
+    diesel::sql_query(format!("SELECT pg_advisory_xact_lock({IMPORT_LOCK})")).execute(conn)?;
     diesel::sql_query(
         "CREATE TEMP TABLE ledger_staging (
              line BIGINT PRIMARY KEY, entry_date DATE NOT NULL, document_no TEXT NOT NULL, reference TEXT,

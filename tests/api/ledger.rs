@@ -606,3 +606,23 @@ async fn the_dashboard_and_the_summary_can_show_the_ledgers_figures_to_compare()
     );
     assert_eq!(app.get_as("/api/v1/fiscal-years/2570/bureaus/DHR/summary?month=1", &reporter).await.0, 200);
 }
+
+#[actix_web::test]
+async fn two_imports_of_the_same_file_at_once_add_it_once() {
+    let app = spawn_app().await;
+    app.load_demo();
+    let mut file = HEADER.to_string();
+    for i in 0..200 {
+        file.push_str(&format!("2026-10-05,PO-R{i},,DHR,DHR-01,commitment,1.00\n"));
+    }
+    let (a, b) = futures_util::future::join(
+        post_file(&app, "finance", file.clone().into_bytes()),
+        post_file(&app, "finance", file.into_bytes()),
+    )
+    .await;
+    assert_eq!((a.0, b.0), (201, 201), "{} {}", a.1, b.1);
+    let mut added = [a.1["added"].as_i64().unwrap(), b.1["added"].as_i64().unwrap()];
+    added.sort();
+    assert_eq!(added, [0, 200]);
+    assert_eq!(entries(&app), 200);
+}

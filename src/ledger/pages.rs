@@ -13,7 +13,7 @@ use crate::db;
 use crate::domain::fiscal::{has_ended, last_ended_month};
 use crate::domain::{FiscalMonth, FiscalYear, Role};
 use crate::error::{AppError, FieldError};
-use crate::http::{parse_year, resolve_month, AppState, PageLang, VisibleBureau, VisibleProject, Writer};
+use crate::http::{parse_year, resolve_month, AppState, PageLang, ProjectCode, VisibleBureau, VisibleProject, Writer};
 use crate::i18n::Lang;
 use crate::views::{page, respond, see_other, Frame, Markup};
 
@@ -181,10 +181,10 @@ pub async fn documents(
     state: web::Data<AppState>,
     who: Identity,
     PageLang(lang): PageLang,
-    path: web::Path<String>,
+    ProjectCode(code): ProjectCode,
     q: web::Query<AtQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (today, q, code, reader) = (state.today(), q.into_inner(), path.into_inner(), who.clone());
+    let (today, q, reader) = (state.today(), q.into_inner(), who.clone());
     let here = q.here(&format!("/ledger/documents/{code}"));
     show(
         &state,

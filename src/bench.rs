@@ -1,7 +1,8 @@
 //! National-scale synthetic data and timings. `seed` loads one fiscal year
 //! (default FY2500: 400 agencies, 20,000 projects, 12 months of plans and submitted
 //! reports) with set-based SQL, idempotently: a year that exists is left alone.
-//! `time_summaries` times the summary computations the API serves, for the
+//! `ledger` writes a control ledger consistent with a seeded year, to time imports.
+//! `time_summaries` and the other `time_*` time what the API serves, for the
 //! numbers the issues ask for; tests never time anything.
 
 use std::time::{Duration, Instant};
@@ -13,6 +14,8 @@ use diesel::sql_types::{BigInt, Int4};
 
 use crate::domain::{FiscalMonth, FiscalYear};
 use crate::monitoring::{queries, summary};
+
+pub mod ledger;
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct Seeded {
@@ -258,4 +261,32 @@ pub fn time_pack(
         ("pack PDF, whole (uncached)", whole),
         ("pack PDF, cached", cached),
     ])
+}
+
+/// Times reconciling every bureau with the ledger as of month `month` (the
+/// queries and assembly the API runs); with the count of bureaus per status.
+pub fn time_reconcile(
+    conn: &mut PgConnection,
+    fy: FiscalYear,
+    month: FiscalMonth,
+    iterations: usize,
+) -> anyhow::Result<(Timing, Vec<(crate::ledger::reconcile::Status, usize)>)> {
+    conn.batch_execute("SET jit = off")?;
+    let once = |conn: &mut PgConnection| {
+        crate::ledger::reconcile::bureaus(conn, fy, month, None)?
+            .with_context(|| format!("there is no fiscal year {fy}"))
+    };
+    let r = once(conn)?;
+    let mut statuses: Vec<(crate::ledger::reconcile::Status, usize)> = Vec::new();
+    for b in &r.bureaus {
+        match statuses.iter_mut().find(|(s, _)| *s == b.figures.status) {
+            Some((_, n)) => *n += 1,
+            None => statuses.push((b.figures.status, 1)),
+        }
+    }
+    let t = time(iterations, || {
+        once(conn)?;
+        Ok(())
+    })?;
+    Ok((t, statuses))
 }

@@ -119,6 +119,26 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 2500)]
         fiscal_year: i64,
     },
+    /// Write a synthetic control ledger (CSV, the import format) for a seeded
+    /// year, consistent with its reports: imported, every bureau agrees at month 12.
+    Ledger {
+        /// Rows to write, spread over the year's projects (at least two per project).
+        #[arg(long)]
+        rows: u64,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[arg(long, default_value_t = 2500)]
+        fiscal_year: i64,
+    },
+    /// Time reconciling every bureau with the ledger (median, p95, min over N runs).
+    Reconcile {
+        #[arg(long, default_value_t = 2500)]
+        fiscal_year: i64,
+        #[arg(long, default_value_t = 12)]
+        month: i64,
+        #[arg(long, default_value_t = 20)]
+        iterations: usize,
+    },
     /// Time drawing the S-curve as SVG and rasterising it as PNG.
     Charts {
         #[arg(long, default_value_t = 2566)]
@@ -441,6 +461,43 @@ fn bench_command(command: BenchCommand, settings: &Settings) -> anyhow::Result<(
                 s.report_lines,
                 started.elapsed().as_millis()
             );
+        }
+        BenchCommand::Ledger { rows, out, fiscal_year } => {
+            let fy = FiscalYear::new(fiscal_year)?;
+            let started = Instant::now();
+            let file = std::fs::File::create(&out).with_context(|| format!("creating {}", out.display()))?;
+            let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
+            let w = bench::ledger::write(&mut conn, fy, rows, &mut writer)?;
+            writer.into_inner().map_err(|e| e.into_error()).with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "FY{fy}: {} ledger rows for {} projects written to {} in {} ms",
+                w.rows,
+                w.projects,
+                out.display(),
+                started.elapsed().as_millis()
+            );
+        }
+        BenchCommand::Reconcile { fiscal_year, month, iterations } => {
+            let (fy, month) = (FiscalYear::new(fiscal_year)?, FiscalMonth::new(month)?);
+            anyhow::ensure!(iterations >= 1, "--iterations must be at least 1");
+            let (t, statuses) = bench::time_reconcile(&mut conn, fy, month, iterations)?;
+            println!(
+                "{:<28} median {:>8.2} ms   p95 {:>8.2} ms   min {:>8.2} ms   ({iterations} runs, FY{fy} month {month})",
+                "reconciliation (bureaus)",
+                t.median.as_secs_f64() * 1e3,
+                t.p95.as_secs_f64() * 1e3,
+                t.min.as_secs_f64() * 1e3
+            );
+            let statuses: Vec<String> = statuses
+                .iter()
+                .map(|(s, n)| {
+                    format!(
+                        "{n} {}",
+                        serde_json::to_value(s).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+                    )
+                })
+                .collect();
+            println!("bureaus: {}", statuses.join(", "));
         }
         BenchCommand::Charts { fiscal_year, month, iterations } => {
             let (fy, month) = (FiscalYear::new(fiscal_year)?, FiscalMonth::new(month)?);

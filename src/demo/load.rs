@@ -30,6 +30,8 @@ pub struct LoadSummary {
     pub projects: usize,
     pub reports: usize,
     pub revisions: usize,
+    /// Control-ledger entries appended.
+    pub ledger_entries: usize,
 }
 
 /// The demo sign-ins: (username, display name, roles, bureau codes).
@@ -109,6 +111,10 @@ fn load_office(
         for year in &office.years {
             load_year(conn, year, &bureau_ids, &user_ids, &mut summary)?;
         }
+        let finance = user_ids.get("finance").copied();
+        for file in super::ledger::files(&office) {
+            summary.ledger_entries += load_ledger(conn, &file, finance)?;
+        }
         if summary != LoadSummary::default() {
             crate::audit::record(
                 conn,
@@ -122,12 +128,42 @@ fn load_office(
                     after: Some(serde_json::json!({
                         "bureaus": summary.bureaus, "users": summary.users, "fiscal_years": summary.fiscal_years,
                         "projects": summary.projects, "reports": summary.reports, "revisions": summary.revisions,
+                        "ledger_entries": summary.ledger_entries,
                     })),
                 },
             )?;
         }
         Ok(summary)
     })
+}
+
+/// Imports a year's ledger file as finance would, checked like any file; a file
+/// already imported whole is not sent again (a reload adds no history). Returns
+/// the entries appended.
+fn load_ledger(
+    conn: &mut PgConnection,
+    file: &super::ledger::LedgerFile,
+    finance: Option<i64>,
+) -> anyhow::Result<usize> {
+    use crate::schema::ledger_imports;
+    let sha = crate::ledger::import::digest(&file.csv);
+    let imported: bool = diesel::select(diesel::dsl::exists(
+        ledger_imports::table.filter(ledger_imports::sha256.eq(&sha)).filter(ledger_imports::outcome.eq("imported")),
+    ))
+    .get_result(conn)?;
+    if imported {
+        return Ok(0);
+    }
+    let actor = crate::audit::Actor { user_id: finance, request_id: Some("demo") };
+    match crate::ledger::import_bytes(conn, &file.filename, &file.csv, actor) {
+        Ok(outcome) => Ok(outcome.added),
+        Err(crate::error::AppError::Validation { message, details }) => Err(anyhow::anyhow!(
+            "the demo ledger {} was refused: {message}; {}",
+            file.filename,
+            details.iter().map(|d| format!("{}: {}", d.field, d.message)).collect::<Vec<_>>().join("; ")
+        )),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("importing the demo ledger {}", file.filename))),
+    }
 }
 
 fn load_users(conn: &mut PgConnection, password: &str, bureau_ids: &HashMap<String, i32>) -> anyhow::Result<usize> {

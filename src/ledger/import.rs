@@ -622,6 +622,9 @@ fn stage_and_append<R: Read>(
             ),
         },
     )?;
+    // The work tables go now rather than at the commit, so that a caller's longer
+    // transaction (the demo loads a ledger per year in one) can import again.
+    diesel::sql_query("DROP TABLE ledger_staging, ledger_rows, ledger_problems").execute(conn)?;
     Ok(Outcome { import_id: id, rows: found.rows, added, already_present: present })
 }
 

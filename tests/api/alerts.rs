@@ -39,18 +39,23 @@ async fn the_demo_office_raises_its_laggards_and_missing_reports_once() {
     app.load_demo();
     let mut conn = app.db.conn();
     let first = alerts::evaluate(&mut conn, noon(2026, 11, 24), true, &settings_for(&app.db).delivery).unwrap();
-    assert_eq!((first.fiscal_year, first.month, first.raised), (Some(2570), Some(1), 4));
+    assert_eq!((first.fiscal_year, first.month, first.raised), (Some(2570), Some(1), 6));
     let mut got = keys(&list(&app, "sg", "?fy=2570").await);
     got.sort();
     // AUDIT saved only a draft: it is missing its report, not behind plan on
     // figures it has not given. The bounded forecast puts the year below level 5.
+    // The demo's control ledger has two faults by design (demo::ledger): a payment
+    // SOUTH did not report (ledger_mismatch) and an INTL voucher posted under
+    // INTL-01, beyond its allocation (over_commitment, critical).
     assert_eq!(
         got,
         [
             "behind_plan:DHR:warning",
             "kpi_at_risk:office:warning",
+            "ledger_mismatch:SOUTH:warning",
             "missing_report:AUDIT:warning",
-            "missing_report:COMM:warning"
+            "missing_report:COMM:warning",
+            "over_commitment:INTL:critical"
         ]
     );
     let again = alerts::evaluate(&mut conn, noon(2026, 11, 24), true, &settings_for(&app.db).delivery).unwrap();
@@ -240,7 +245,8 @@ async fn the_command_line_evaluates_as_of_a_date() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.contains("FY2570 month 1: 4 raised, 0 updated, 0 resolved, 4 open"), "{stdout}");
+    // The four lag alerts and the two of the demo ledger's designed faults (demo::ledger).
+    assert!(stdout.contains("FY2570 month 1: 6 raised, 0 updated, 0 resolved, 6 open"), "{stdout}");
 }
 
 #[actix_web::test]
@@ -260,7 +266,8 @@ async fn the_schedule_evaluates_inside_the_server() {
         }
         actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert_eq!(found, 4);
+    // The four lag alerts and the two of the demo ledger's designed faults (demo::ledger).
+    assert_eq!(found, 6);
 }
 
 /// 200 draft saves from twelve bureaus at once, each asking for an alert

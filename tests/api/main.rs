@@ -20,6 +20,7 @@ mod health;
 mod helpers;
 mod hostile_files;
 mod ledger;
+mod ledger_bench;
 mod migrations;
 mod nul;
 mod pack;

@@ -43,6 +43,10 @@ pub fn run(conn: &mut PgConnection) -> QueryResult<Checked> {
                 NULL::text AS target_bureau, NULL::date AS target_date, false AS present, NULL::text AS root_doc,
                 0::numeric(18,2) AS d_effect, 0::numeric(18,2) AS c_effect, 0 AS level
          FROM ledger_staging s LEFT JOIN bureaus b ON b.code = s.bureau_code",
+        // Statistics for the self-joins below (hash joins): without them the
+        // planner guesses a handful of rows, nests loops, and a million-row file
+        // takes hours. No indexes: each UPDATE pass would have to maintain them.
+        "ANALYZE ledger_rows",
         "CREATE TEMP TABLE ledger_problems (line BIGINT, col TEXT, message TEXT) ON COMMIT DROP",
         // Unknown bureaus.
         "INSERT INTO ledger_problems

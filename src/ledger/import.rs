@@ -219,6 +219,9 @@ fn check_row(layout: &Layout, row_no: usize, row: &[String]) -> Result<Option<St
     let mut errors = Vec::new();
     let mut bad = |c: usize, m: String| errors.push(cell_error(row_no, c, layout.name(c), &m));
     for (i, cell) in row.iter().enumerate() {
+        if cell.contains('\0') {
+            bad(i, "มีอักขระ NUL (contains a NUL character)".into());
+        }
         if cell.chars().count() > MAX_CELL_CHARS {
             bad(i, format!("ยาวเกิน {MAX_CELL_CHARS} ตัวอักษร (longer than {MAX_CELL_CHARS} characters)"));
         }

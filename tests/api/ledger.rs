@@ -200,6 +200,12 @@ async fn every_kind_of_bad_file_is_refused_whole_with_its_rows_named() {
             "commitment PO-1 has 100,000.00 baht open; the rows of this file settle or cancel 110,000.00 baht of it",
         ),
         (
+            "a NUL byte in a cell",
+            [HEADER.as_bytes(), b"2026-10-05,PO-\x009,,DHR,DHR-01,commitment,1\n"].concat(),
+            vec!["row 2, column B (document_no)"],
+            "NUL",
+        ),
+        (
             "a payment against no commitment",
             format!("{HEADER}2026-10-20,PV-1,PO-404,DHR,DHR-01,disbursement,1\n").into_bytes(),
             vec!["row 2, column C (reference)"],

@@ -507,6 +507,7 @@ fn stage_and_append<R: Read>(
     // One import at a time: a second waits, then finds the first's rows present
     // instead of colliding with them.
     diesel::sql_query(format!("SELECT pg_advisory_xact_lock({IMPORT_LOCK})")).execute(conn)?;
+    let started = std::time::Instant::now();
     diesel::sql_query(
         "CREATE TEMP TABLE ledger_staging (
              line BIGINT PRIMARY KEY, entry_date DATE NOT NULL, document_no TEXT NOT NULL, reference TEXT,
@@ -579,7 +580,9 @@ fn stage_and_append<R: Read>(
         return Err(Refused::Other(file_error("the file has a header row but no entries (ไม่มีรายการในไฟล์)".into())));
     }
     diesel::sql_query("ANALYZE ledger_staging").execute(conn)?;
+    let staged = started.elapsed();
     let checks = super::checks::run(conn)?;
+    let checked = started.elapsed();
     let shape = shape.into_inner();
     found.push(
         checks
@@ -607,6 +610,16 @@ fn stage_and_append<R: Read>(
         .returning(ledger_imports::id)
         .get_result(conn)?;
     let added = super::checks::append(conn, id)?;
+    let ms = |d: std::time::Duration| d.as_millis() as u64;
+    tracing::info!(
+        import_id = id,
+        rows = found.rows,
+        added,
+        staged_ms = ms(staged),
+        checked_ms = ms(checked - staged),
+        appended_ms = ms(started.elapsed() - checked),
+        "ledger imported"
+    );
     let present = found.rows - added;
     diesel::update(ledger_imports::table.find(id))
         .set((ledger_imports::rows_added.eq(added as i32), ledger_imports::rows_present.eq(present as i32)))

@@ -20,6 +20,7 @@ use diesel::sql_types::{Int4, Numeric, Text};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
+use crate::demo::generate::Rng;
 use crate::domain::{FiscalMonth, FiscalYear};
 
 pub const HEADER: &str = "date,document_no,reference,bureau_code,project_code,kind,amount\n";
@@ -82,31 +83,6 @@ struct Baht(i64);
 impl std::fmt::Display for Baht {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
-    }
-}
-
-/// A small seeded generator (splitmix64 seeded with FNV-1a of a text).
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: &str) -> Rng {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in seed.bytes() {
-            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
-        }
-        Rng(h)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
     }
 }
 

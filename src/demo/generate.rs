@@ -73,11 +73,12 @@ pub struct Revision {
     pub lines: Vec<(String, Decimal, Decimal)>,
 }
 
-/// A small seeded generator (splitmix64), enough to vary the demo plausibly.
-struct Rng(u64);
+/// A small seeded generator (splitmix64), enough to vary the demo plausibly;
+/// `bench::ledger` draws its synthetic ledger from it too.
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    fn new(seed: &str) -> Rng {
+    pub(crate) fn new(seed: &str) -> Rng {
         // FNV-1a of the seed text.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for b in seed.bytes() {
@@ -100,7 +101,7 @@ impl Rng {
         lo + (hi - lo) * Decimal::new((self.next() % 10_000) as i64, 4)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 }

@@ -162,9 +162,7 @@ pub async fn bureau(
         move |conn| {
             let at = at(conn, &q, today, lang)?;
             let b = bureau.load(conn)?;
-            let r = reconcile::bureaus(conn, at.fy, at.month, Some(&[b.id]))?.ok_or_else(|| gone(at.fy))?;
-            let line = r.bureaus.into_iter().next().ok_or_else(|| gone(at.fy))?;
-            let projects = reconcile::projects(conn, at.fy, at.month, b.id, r.tolerance_rate)?;
+            let (line, projects) = reconcile::bureau(conn, at.fy, at.month, b.id)?.ok_or_else(|| gone(at.fy))?;
             Ok((at, line, projects))
         },
         |(at, line, projects)| {

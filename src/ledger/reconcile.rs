@@ -110,14 +110,9 @@ pub struct Reconciliation {
     pub bureaus: Vec<BureauLine>,
 }
 
+/// The figures a scope's comparison is made of, as the queries below read them.
 #[derive(QueryableByName)]
-struct Row {
-    #[diesel(sql_type = Text)]
-    code: String,
-    #[diesel(sql_type = Text)]
-    name_th: String,
-    #[diesel(sql_type = Int2)]
-    reported_month: i16,
+struct Sums {
     #[diesel(sql_type = Numeric)]
     allocation: Decimal,
     #[diesel(sql_type = Numeric)]
@@ -130,6 +125,30 @@ struct Row {
     ledger_c: Decimal,
     #[diesel(sql_type = BigInt)]
     entries: i64,
+}
+
+impl Sums {
+    fn compared(&self, tolerance_pct: Decimal) -> Compared {
+        compare(
+            (self.reported_d, self.reported_c),
+            (self.ledger_d, self.ledger_c),
+            self.allocation,
+            self.entries,
+            tolerance_pct,
+        )
+    }
+}
+
+#[derive(QueryableByName)]
+struct Row {
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = Text)]
+    name_th: String,
+    #[diesel(sql_type = Int2)]
+    reported_month: i16,
+    #[diesel(embed)]
+    sums: Sums,
 }
 
 /// The year's tolerance, in percent of the allocation.
@@ -178,13 +197,7 @@ pub fn bureaus(
                 code: r.code,
                 name_th: r.name_th,
                 reported_month: r.reported_month,
-                figures: compare(
-                    (r.reported_d, r.reported_c),
-                    (r.ledger_d, r.ledger_c),
-                    r.allocation,
-                    r.entries,
-                    tolerance_pct,
-                ),
+                figures: r.sums.compared(tolerance_pct),
             })
             .collect(),
     }))
@@ -204,18 +217,8 @@ struct ProjectRow {
     code: String,
     #[diesel(sql_type = Text)]
     name_th: String,
-    #[diesel(sql_type = Numeric)]
-    allocation: Decimal,
-    #[diesel(sql_type = Numeric)]
-    reported_d: Decimal,
-    #[diesel(sql_type = Numeric)]
-    reported_c: Decimal,
-    #[diesel(sql_type = Numeric)]
-    ledger_d: Decimal,
-    #[diesel(sql_type = Numeric)]
-    ledger_c: Decimal,
-    #[diesel(sql_type = BigInt)]
-    entries: i64,
+    #[diesel(embed)]
+    sums: Sums,
 }
 
 /// One bureau's projects as of the end of month `m`.
@@ -243,18 +246,22 @@ pub fn projects(
     .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|r| ProjectLine {
-            code: r.code,
-            name_th: r.name_th,
-            figures: compare(
-                (r.reported_d, r.reported_c),
-                (r.ledger_d, r.ledger_c),
-                r.allocation,
-                r.entries,
-                tolerance_pct,
-            ),
-        })
+        .map(|r| ProjectLine { code: r.code, name_th: r.name_th, figures: r.sums.compared(tolerance_pct) })
         .collect())
+}
+
+/// One bureau and its projects as of the end of month `m`; `None` when the year
+/// does not exist or the bureau has no plan in it.
+pub fn bureau(
+    conn: &mut PgConnection,
+    fy: FiscalYear,
+    m: FiscalMonth,
+    bureau_id: i32,
+) -> QueryResult<Option<(BureauLine, Vec<ProjectLine>)>> {
+    let Some(r) = bureaus(conn, fy, m, Some(&[bureau_id]))? else { return Ok(None) };
+    let tolerance_pct = r.tolerance_rate;
+    let Some(line) = r.bureaus.into_iter().next() else { return Ok(None) };
+    Ok(Some((line, projects(conn, fy, m, bureau_id, tolerance_pct)?)))
 }
 
 /// A ledger entry as the documents list shows it.

@@ -136,9 +136,7 @@ pub async fn bureau_reconciliation(
         let m = resolve_month(fy, q.month.as_deref(), today)?;
         let b = bureau.load(conn)?;
         let gone = || AppError::NotFound(format!("bureau {} has no plan in fiscal year {fy}", b.code));
-        let office = reconcile::bureaus(conn, fy, m, Some(&[b.id]))?.ok_or_else(gone)?;
-        let line = office.bureaus.into_iter().next().ok_or_else(gone)?;
-        let projects = reconcile::projects(conn, fy, m, b.id, office.tolerance_rate)?;
+        let (line, projects) = reconcile::bureau(conn, fy, m, b.id)?.ok_or_else(gone)?;
         Ok(BureauReconciliation { fiscal_year: fy.be(), month: m.number(), bureau: line, projects })
     })
     .await?;
